@@ -1,0 +1,37 @@
+# salesmind: `make demo` sets everything up and runs the demo; `make test` runs the whole test suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export SALESMIND_HOME ?= $(CURDIR)/var/demo
+
+.PHONY: demo test install install-test serve bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[ml,postgres]"
+	touch $@
+
+$(BIN)/.installed-test: $(BIN)/.installed
+	$(BIN)/pip install -q -e ".[ml,postgres,test]"
+	touch $@
+
+install: $(BIN)/.installed
+
+install-test: $(BIN)/.installed-test
+
+demo: install
+	$(BIN)/salesmind demo --size small --reset
+	$(BIN)/salesmind serve
+
+serve: install
+	$(BIN)/salesmind serve
+
+test: install-test
+	bash scripts/test.sh $(ARGS)
+
+bench: install-test
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Run the whole test suite on SQLite and PostgreSQL (a throw-away server is started when
+# the PostgreSQL binaries are installed and SALESMIND_TEST_POSTGRES_URL is not already set).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+started_pg=0
+if [ -z "${SALESMIND_TEST_POSTGRES_URL:-}" ] && ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+  pgdir=$(mktemp -d /tmp/salesmind-pg.XXXXXX)
+  if url=$(bash scripts/postgres-server.sh start "$pgdir" 54329); then
+    export SALESMIND_TEST_POSTGRES_URL="$url"
+    started_pg=1
+  else
+    echo "warning: could not start PostgreSQL; its tests will be skipped" >&2
+  fi
+fi
+.venv/bin/python -m pytest "$@"
+status=$?
+if [ "$started_pg" = 1 ]; then
+  bash scripts/postgres-server.sh stop "$pgdir"
+  rm -rf "$pgdir"
+fi
+exit $status

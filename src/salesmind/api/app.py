@@ -1,0 +1,45 @@
+"""The FastAPI application factory: REST API under /api, web pages at /, one error policy."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from salesmind import __version__
+from salesmind.core.db import Database
+from salesmind.core.errors import SalesmindError
+from salesmind.core.settings import Settings
+from salesmind.core.timeutil import Clock, SystemClock
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None,
+               clock: Clock | None = None) -> FastAPI:
+    """Build the app for ``settings`` (read from the environment when not given)."""
+    settings = settings or Settings.from_env()
+    database = database or Database(settings)
+    app = FastAPI(
+        title="salesmind",
+        version=__version__,
+        description="Self-hosted sales intelligence: CRM records, scores with reasons, forecasts.",
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.clock = clock or SystemClock()
+
+    @app.exception_handler(SalesmindError)
+    async def _salesmind_error(_request: Request, exc: SalesmindError) -> JSONResponse:
+        return JSONResponse(status_code=exc.http_status, content=exc.to_dict())
+
+    from salesmind.api.routes import api_router
+
+    app.include_router(api_router, prefix="/api")
+    try:
+        from salesmind.web import mount_web
+    except ImportError:  # the web layer is optional for API-only deployments
+        mount_web = None
+    if mount_web is not None:
+        mount_web(app)
+    return app

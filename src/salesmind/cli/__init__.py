@@ -1,0 +1,1 @@
+"""The ``salesmind`` command line (Typer + Rich)."""

@@ -1,0 +1,46 @@
+"""What every command needs: the configured database, progress bars, clean errors."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from salesmind.core.db import Database
+from salesmind.core.settings import Settings
+
+
+def open_database(migrate: bool = True) -> Database:
+    """The database named by the environment, migrated to the current schema."""
+    database = Database(Settings.from_env())
+    if migrate:
+        database.migrate()
+    return database
+
+
+@contextmanager
+def progress_bar(transient: bool = False, disable: bool = False) -> Iterator[Progress]:
+    """A Rich progress bar on stderr with counts, elapsed and remaining time."""
+    from salesmind.cli.main import err_console
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=transient,
+        disable=disable,
+    ) as progress:
+        yield progress

@@ -1,0 +1,99 @@
+"""Typed settings read from the environment, built by a factory (never at import time)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+from salesmind.core.errors import ConfigError
+
+ENV_PREFIX = "SALESMIND_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything salesmind can be configured with.
+
+    ``home`` holds the embedded database, the secret key and saved models.
+    ``database_url`` defaults to a SQLite file in ``home``; set
+    ``SALESMIND_DATABASE_URL`` to use PostgreSQL (``postgresql+psycopg://...``).
+    """
+
+    home: Path
+    database_url: str
+    secret_key: str
+    host: str = "127.0.0.1"
+    port: int = 8000
+    timezone: str = "UTC"
+    session_cookie_secure: bool = False
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        """Build settings from ``SALESMIND_*`` variables, creating ``home`` if needed."""
+        env = os.environ if env is None else env
+        home = Path(env.get(f"{ENV_PREFIX}HOME", "~/.salesmind")).expanduser().resolve()
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"SALESMIND_HOME {home} cannot be created: {exc}") from exc
+        url = env.get(f"{ENV_PREFIX}DATABASE_URL") or f"sqlite:///{home / 'salesmind.db'}"
+        url = normalise_database_url(url)
+        secret = env.get(f"{ENV_PREFIX}SECRET_KEY") or _stored_secret(home)
+        try:
+            port = int(env.get(f"{ENV_PREFIX}PORT", "8000"))
+        except ValueError as exc:
+            raise ConfigError("SALESMIND_PORT must be a whole number") from exc
+        return cls(
+            home=home,
+            database_url=url,
+            secret_key=secret,
+            host=env.get(f"{ENV_PREFIX}HOST", "127.0.0.1"),
+            port=port,
+            timezone=env.get(f"{ENV_PREFIX}TIMEZONE", "UTC"),
+            session_cookie_secure=env.get(f"{ENV_PREFIX}COOKIE_SECURE", "0") == "1",
+        )
+
+    def with_overrides(self, **changes: object) -> "Settings":
+        """Return a copy with some fields changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def models_dir(self) -> Path:
+        """Folder where trained model versions are saved."""
+        path = self.home / "models"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the database is the embedded SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain ``postgresql://`` URLs."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    if not (url.startswith("sqlite") or url.startswith("postgresql+")):
+        raise ConfigError(
+            f"SALESMIND_DATABASE_URL {url.split('://')[0]}://... is not supported: "
+            "use sqlite:///path or postgresql://user:pass@host/db"
+        )
+    return url
+
+
+def _stored_secret(home: Path) -> str:
+    """Read the secret key kept in ``home``, creating it on first use."""
+    path = home / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,1 @@
+"""The CRM data model, its migrations, and person-level privacy operations."""

@@ -1,0 +1,37 @@
+"""The canonical CRM data model: every table salesmind stores."""
+
+from salesmind.data.models.accounts import Account, Contact
+from salesmind.data.models.base import (
+    ActivityType,
+    Base,
+    Direction,
+    LeadStatus,
+    Outcome,
+    Role,
+    Seniority,
+    SpeakerRole,
+)
+from salesmind.data.models.commerce import Order, OrderLine, Product, Subscription, SubscriptionUsage
+from salesmind.data.models.deals import OPEN_STAGES, STAGES, Opportunity, OpportunityContact, OpportunityHistory
+from salesmind.data.models.engagement import (
+    Activity,
+    Call,
+    CallParticipant,
+    ContentAsset,
+    EmailMessage,
+    EmailThread,
+    Utterance,
+)
+from salesmind.data.models.intelligence import FeatureSnapshot, ImportRun, ModelPrediction, PredictionFeedback
+from salesmind.data.models.leads import Lead
+from salesmind.data.models.people import ApiKey, Team, Territory, User
+from salesmind.data.models.service import NpsResponse, SupportTicket
+
+__all__ = [
+    "Account", "Activity", "ActivityType", "ApiKey", "Base", "Call", "CallParticipant", "Contact",
+    "ContentAsset", "Direction", "EmailMessage", "EmailThread", "FeatureSnapshot", "ImportRun", "Lead",
+    "LeadStatus", "ModelPrediction", "NpsResponse", "OPEN_STAGES", "Opportunity", "OpportunityContact",
+    "OpportunityHistory", "Order", "OrderLine", "Outcome", "PredictionFeedback", "Product", "Role",
+    "STAGES", "Seniority", "SpeakerRole", "Subscription", "SubscriptionUsage", "SupportTicket", "Team",
+    "Territory", "User", "Utterance",
+]
