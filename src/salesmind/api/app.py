@@ -29,6 +29,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.database = database
     app.state.clock = clock or SystemClock()
 
+    from starlette.middleware.sessions import SessionMiddleware
+
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="salesmind_session",
+                       same_site="lax", https_only=settings.session_cookie_secure, max_age=14 * 24 * 3600)
+
     @app.exception_handler(SalesmindError)
     async def _salesmind_error(_request: Request, exc: SalesmindError) -> JSONResponse:
         return JSONResponse(status_code=exc.http_status, content=exc.to_dict())
