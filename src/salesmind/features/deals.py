@@ -1,0 +1,175 @@
+"""Deal features as of a cut-off: stage and its age, slips, size, people, activity, pricing talk.
+
+Stage, amount and close date are replayed from the history table up to the cut-off. Competitor
+and discount have no history in the CRM model, so their current values are used: a known limit
+(they may be filled in late in a deal's life), stated in the model's leak report.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from salesmind.data.models import (
+    Activity,
+    Call,
+    Contact,
+    Opportunity,
+    OpportunityContact,
+    OpportunityHistory,
+    Utterance,
+)
+from salesmind.features.frames import CHUNK, cut_at, load_events, rows_frame
+
+_SENIORITY_RANK = {"c_level": 5, "vp": 4, "director": 3, "manager": 2, "individual": 1, "unknown": 0}
+PRICING_WORDS = ("price", "pricing", "cost", "budget", "discount", "quote")
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def _opportunities(session: Session, ids: Iterable[int] | None) -> pd.DataFrame:
+    stmt = select(Opportunity.id, Opportunity.created_at, Opportunity.closed_at, Opportunity.outcome,
+                  Opportunity.amount, Opportunity.competitor, Opportunity.discount_pct,
+                  Opportunity.lead_source, Opportunity.owner_id, Opportunity.account_id)
+    if ids is not None:
+        stmt = stmt.where(Opportunity.id.in_(list(ids)))
+    frame = rows_frame(session, stmt, ["opportunity_id", "created_at", "closed_at", "outcome", "amount",
+                                       "competitor", "discount_pct", "lead_source", "owner_id", "account_id"])
+    frame["outcome"] = frame["outcome"].map(lambda o: getattr(o, "value", o))
+    for col in ("created_at", "closed_at"):
+        frame[col] = pd.to_datetime(frame[col], utc=True)
+    for col in ("amount", "discount_pct"):
+        frame[col] = pd.to_numeric(frame[col].map(lambda v: None if v is None else float(v)))
+    return frame.set_index("opportunity_id")
+
+
+def _history(session: Session, ids: list[int]) -> pd.DataFrame:
+    frames = [rows_frame(session, select(OpportunityHistory.opportunity_id, OpportunityHistory.changed_at,
+                                         OpportunityHistory.stage, OpportunityHistory.amount,
+                                         OpportunityHistory.expected_close_date)
+                         .where(OpportunityHistory.opportunity_id.in_(chunk)),
+                         ["entity_id", "changed_at", "stage", "amount", "close_date"])
+              for chunk in _chunks(ids)]
+    hist = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["entity_id", "changed_at", "stage", "amount", "close_date"])
+    hist["changed_at"] = pd.to_datetime(hist["changed_at"], utc=True)
+    hist["amount"] = pd.to_numeric(hist["amount"].map(lambda v: None if v is None else float(v)))
+    hist["close_date"] = pd.to_datetime(hist["close_date"])
+    return hist.sort_values(["entity_id", "changed_at"], kind="stable")
+
+
+def deal_features(session: Session, as_of: datetime | pd.Series,
+                  opportunity_ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """One row per deal (index ``opportunity_id``) from what was known at ``as_of``.
+
+    Deals created after their cut-off are left out.
+    """
+    deals = _opportunities(session, opportunity_ids if not isinstance(as_of, pd.Series) else as_of.index)
+    cutoffs = as_of if isinstance(as_of, pd.Series) else pd.Series(pd.Timestamp(as_of), index=deals.index)
+    cutoffs = pd.to_datetime(cutoffs, utc=True).reindex(deals.index)
+    keep = deals["created_at"] <= cutoffs
+    deals, cutoffs = deals[keep], cutoffs[keep]
+    ids = [int(i) for i in deals.index]
+    out = pd.DataFrame(index=deals.index)
+    out["deal_age_days"] = (cutoffs - deals["created_at"]).dt.total_seconds() / 86400.0
+    out["competitor"] = deals["competitor"].astype("string")
+    out["competitor_present"] = deals["competitor"].notna()
+    out["discount_pct"] = deals["discount_pct"]
+    out["lead_source"] = deals["lead_source"].astype("string")
+    out = out.join(_stage_features(_history(session, ids), cutoffs, deals))
+    out["amount_vs_typical"] = out["amount"] / _typical_won_amount(session, cutoffs)
+    out = out.join(_people_features(session, ids, cutoffs))
+    out = out.join(_activity_features(session, ids, cutoffs))
+    out["pricing_discussed"] = _pricing_discussed(session, ids, cutoffs).reindex(out.index).fillna(False)
+    return out
+
+
+def _stage_features(hist: pd.DataFrame, cutoffs: pd.Series, deals: pd.DataFrame) -> pd.DataFrame:
+    hist = hist.merge(cutoffs.rename("as_of"), left_on="entity_id", right_index=True)
+    hist = hist[hist["changed_at"] <= hist["as_of"]]
+    out = pd.DataFrame(index=cutoffs.index)
+    last = hist.groupby("entity_id").tail(1).set_index("entity_id")
+    out["stage"] = last["stage"].reindex(out.index).astype("string")
+    out["amount"] = last["amount"].reindex(out.index).fillna(deals["amount"])
+    # Time in the current stage: since the first history row of the current stage run.
+    run_start = hist.assign(new_run=hist["stage"] != hist.groupby("entity_id")["stage"].shift())
+    run_start = run_start[run_start["new_run"]].groupby("entity_id")["changed_at"].last()
+    out["days_in_stage"] = (cutoffs - run_start.reindex(out.index)).dt.total_seconds() / 86400.0
+    out["stage_changes"] = hist.groupby("entity_id")["stage"].apply(
+        lambda s: int((s != s.shift()).sum() - 1)).reindex(out.index).fillna(0)
+    pushed = hist["close_date"] > hist.groupby("entity_id")["close_date"].shift()
+    out["close_date_pushes"] = pushed.groupby(hist["entity_id"]).sum().reindex(out.index).fillna(0).astype(int)
+    close = last["close_date"].reindex(out.index)
+    as_of_day = cutoffs.dt.tz_convert(None).dt.normalize()
+    out["days_to_expected_close"] = (close - as_of_day).dt.days
+    return out
+
+
+def _typical_won_amount(session: Session, cutoffs: pd.Series) -> pd.Series:
+    """Median amount of the deals won before each cut-off (NaN before the first win)."""
+    won = rows_frame(session, select(Opportunity.closed_at, Opportunity.amount)
+                     .where(Opportunity.outcome == "won", Opportunity.closed_at.is_not(None),
+                            Opportunity.amount.is_not(None)), ["closed_at", "amount"])
+    won["closed_at"] = pd.to_datetime(won["closed_at"], utc=True)
+    won = won.sort_values("closed_at")
+    amounts = won["amount"].astype(float).to_numpy()
+    medians = {}
+    for t in cutoffs.unique():
+        n = int(won["closed_at"].searchsorted(t, side="left"))
+        medians[t] = float(np.median(amounts[:n])) if n else np.nan
+    return cutoffs.map(medians).astype(float).replace(0.0, np.nan)
+
+
+def _people_features(session: Session, ids: list[int], cutoffs: pd.Series) -> pd.DataFrame:
+    frames = [rows_frame(session, select(OpportunityContact.opportunity_id, Contact.seniority)
+                         .join(Contact, Contact.id == OpportunityContact.contact_id)
+                         .where(OpportunityContact.opportunity_id.in_(chunk)), ["entity_id", "seniority"])
+              for chunk in _chunks(ids)]
+    people = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["entity_id", "seniority"])
+    people["rank"] = people["seniority"].map(lambda s: _SENIORITY_RANK.get(getattr(s, "value", s), 0))
+    out = pd.DataFrame(index=cutoffs.index)
+    out["contacts_on_deal"] = people.groupby("entity_id").size().reindex(out.index).fillna(0).astype(int)
+    out["max_contact_seniority"] = people.groupby("entity_id")["rank"].max().reindex(out.index).fillna(0)
+    return out
+
+
+def _activity_features(session: Session, ids: list[int], cutoffs: pd.Series) -> pd.DataFrame:
+    events = cut_at(load_events(session, "opportunity_id", ids), cutoffs)
+    frames = [rows_frame(session, select(Activity.opportunity_id, Activity.contact_id, Activity.occurred_at)
+                         .where(Activity.opportunity_id.in_(chunk), Activity.contact_id.is_not(None)),
+                         ["entity_id", "contact_id", "occurred_at"]) for chunk in _chunks(ids)]
+    touched = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["entity_id", "contact_id", "occurred_at"])
+    touched["occurred_at"] = pd.to_datetime(touched["occurred_at"], utc=True)
+    touched = touched.merge(cutoffs.rename("as_of"), left_on="entity_id", right_index=True)
+    touched = touched[touched["occurred_at"] < touched["as_of"]]
+    out = pd.DataFrame(index=cutoffs.index)
+    out["engaged_contacts"] = touched.groupby("entity_id")["contact_id"].nunique().reindex(out.index).fillna(0)
+    out["activities_30d"] = events[events["age_days"] <= 30].groupby("entity_id").size().reindex(out.index).fillna(0)
+    out["meetings_total"] = events[events["type"] == "meeting"].groupby("entity_id").size().reindex(out.index).fillna(0)
+    out["days_since_last_activity"] = events.groupby("entity_id")["age_days"].min().reindex(out.index)
+    return out
+
+
+def _pricing_discussed(session: Session, ids: list[int], cutoffs: pd.Series) -> pd.Series:
+    frames = [rows_frame(session, select(Call.opportunity_id, Call.started_at, Utterance.text)
+                         .join(Utterance, Utterance.call_id == Call.id)
+                         .where(Call.opportunity_id.in_(chunk)), ["entity_id", "started_at", "text"])
+              for chunk in _chunks(ids)]
+    said = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["entity_id", "started_at", "text"])
+    if said.empty:
+        return pd.Series(False, index=cutoffs.index)
+    said["started_at"] = pd.to_datetime(said["started_at"], utc=True)
+    said = said.merge(cutoffs.rename("as_of"), left_on="entity_id", right_index=True)
+    said = said[said["started_at"] < said["as_of"]]
+    pattern = "|".join(PRICING_WORDS)
+    hits = said["text"].str.lower().str.contains(pattern, regex=True)
+    return hits.groupby(said["entity_id"]).any()
