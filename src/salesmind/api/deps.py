@@ -1,7 +1,8 @@
-"""Injected dependencies: database session, current user (session cookie or API key), scope, roles."""
+"""Injected dependencies: database session, clock, current user (session cookie or API key), scope, roles."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Callable, Iterator
 
 from fastapi import Depends, Request
@@ -30,6 +31,14 @@ def get_db_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_db_session)]
+
+
+def request_time(request: Request) -> datetime:
+    """The time now, from the app's clock (a fixed clock in tests)."""
+    return request.app.state.clock.now()
+
+
+NowDep = Annotated[datetime, Depends(request_time)]
 
 
 def optional_user(request: Request, session: SessionDep) -> User | None:

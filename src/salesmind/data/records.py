@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from salesmind.core.errors import NotFound, UserInputError
@@ -42,6 +42,16 @@ def model_for(kind: str) -> Any:
         raise UserInputError(f"unknown record kind {kind!r}; use one of {sorted(MODELS)}") from None
 
 
+def _visible(scope: Scope, kind: str, stmt: Select[Any], search: str | None) -> Select[Any]:
+    """``stmt`` limited to records of ``kind`` in ``scope`` that match ``search``."""
+    model = model_for(kind)
+    stmt = scope.restrict(stmt, model.owner_id)
+    if search:
+        pattern = f"%{search.lower()}%"
+        stmt = stmt.where(or_(*(func.lower(getattr(model, c)).like(pattern) for c in _SEARCH_COLUMNS[kind])))
+    return stmt
+
+
 def list_records(
     session: Session,
     scope: Scope,
@@ -53,19 +63,15 @@ def list_records(
 ) -> list[Any]:
     """Records of one kind visible in ``scope``, newest first, optionally matching ``search``."""
     model = model_for(kind)
-    stmt = scope.restrict(select(model), model.owner_id)
-    if search:
-        pattern = f"%{search.lower()}%"
-        stmt = stmt.where(or_(*(func.lower(getattr(model, c)).like(pattern) for c in _SEARCH_COLUMNS[kind])))
+    stmt = _visible(scope, kind, select(model), search)
     stmt = stmt.order_by(model.created_at.desc(), model.id.desc())
     stmt = stmt.limit(max(1, min(limit, MAX_PAGE))).offset(max(0, offset))
     return list(session.scalars(stmt))
 
 
-def count_records(session: Session, scope: Scope, kind: str) -> int:
-    """How many records of one kind are visible in ``scope``."""
-    model = model_for(kind)
-    stmt = scope.restrict(select(func.count()).select_from(model), model.owner_id)
+def count_records(session: Session, scope: Scope, kind: str, *, search: str | None = None) -> int:
+    """How many records of one kind are visible in ``scope`` (and match ``search``)."""
+    stmt = _visible(scope, kind, select(func.count()).select_from(model_for(kind)), search)
     return int(session.scalar(stmt) or 0)
 
 
@@ -133,3 +139,22 @@ def timeline(session: Session, scope: Scope, kind: str, record_id: int, limit: i
 def _activity_title(act: Activity) -> str:
     label = act.type.value.replace("_", " ").capitalize()
     return f"{label}: {act.subject}" if act.subject else label
+
+
+def list_record_activities(session: Session, scope: Scope, kind: str, record_id: int, *,
+                           limit: int = 50, offset: int = 0) -> tuple[list[Activity], int]:
+    """A page of the activities linked to one visible record, newest first, and their total."""
+    get_record(session, scope, kind, record_id)
+    where = getattr(Activity, _LINK_COLUMN[kind]) == record_id
+    total = int(session.scalar(select(func.count()).select_from(Activity).where(where)) or 0)
+    stmt = (select(Activity).where(where).order_by(Activity.occurred_at.desc(), Activity.id.desc())
+            .limit(max(1, min(limit, MAX_PAGE))).offset(max(0, offset)))
+    return list(session.scalars(stmt)), total
+
+
+def deal_history(session: Session, scope: Scope, deal_id: int) -> list[OpportunityHistory]:
+    """Every recorded state of one visible deal, oldest first."""
+    get_record(session, scope, "opportunity", deal_id)
+    stmt = (select(OpportunityHistory).where(OpportunityHistory.opportunity_id == deal_id)
+            .order_by(OpportunityHistory.changed_at, OpportunityHistory.id))
+    return list(session.scalars(stmt))

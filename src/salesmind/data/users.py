@@ -1,4 +1,4 @@
-"""Users and API keys: create, authenticate, look up by key."""
+"""Users, teams and API keys: create, change, authenticate, look up and revoke keys."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from salesmind.core.errors import AuthenticationFailed, UserInputError
+from salesmind.core.errors import AuthenticationFailed, NotFound, UserInputError
 from salesmind.core.security import (
     MIN_PASSWORD_LENGTH,
     api_key_matches,
@@ -16,8 +16,8 @@ from salesmind.core.security import (
     split_api_key,
     verify_password,
 )
-from salesmind.core.timeutil import utcnow
-from salesmind.data.models import ApiKey, Role, User
+from salesmind.core.timeutil import utcnow, zone
+from salesmind.data.models import ApiKey, Role, Team, User
 
 
 def create_user(session: Session, email: str, name: str, role: Role | str = Role.REP,
@@ -31,10 +31,9 @@ def create_user(session: Session, email: str, name: str, role: Role | str = Role
         raise UserInputError(f"a user with email {email} already exists")
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         raise UserInputError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
-    try:
-        role = Role(role)
-    except ValueError:
-        raise UserInputError(f"role must be one of {[r.value for r in Role]}, not {role!r}") from None
+    role = _role(role)
+    _check_team(session, team_id)
+    _check_zone(timezone)
     user = User(email=email, name=name, role=role, team_id=team_id, timezone=timezone,
                 password_hash=hash_password(password) if password else None)
     session.add(user)
@@ -69,3 +68,99 @@ def user_for_api_key(session: Session, presented: str, now: datetime | None = No
         raise AuthenticationFailed("the key's user is deactivated")
     key.last_used_at = now or utcnow()
     return key.user
+
+
+def _role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise UserInputError(f"role must be one of {[r.value for r in Role]}, not {role!r}") from None
+
+
+def _check_zone(name: str) -> None:
+    try:
+        zone(name)
+    except OSError:  # zoneinfo raises IsADirectoryError for names like "America"
+        raise UserInputError(f"unknown time zone {name!r} (use an IANA name like 'Europe/Berlin')") from None
+
+
+def _check_team(session: Session, team_id: int | None) -> None:
+    if team_id is not None and session.get(Team, team_id) is None:
+        raise UserInputError(f"team_id {team_id}: there is no such team")
+
+
+def list_users(session: Session) -> list[User]:
+    """Every user, by name."""
+    return list(session.scalars(select(User).order_by(User.name, User.id)))
+
+
+def update_user(session: Session, user_id: int, *, name: str | None = None, role: Role | str | None = None,
+                team_id: int | None = None, clear_team: bool = False, timezone: str | None = None,
+                is_active: bool | None = None, password: str | None = None) -> User:
+    """Change a user's name, role, team, zone, active flag or password."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise UserInputError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if name is not None:
+        user.name = name
+    if role is not None:
+        user.role = _role(role)
+    if team_id is not None or clear_team:
+        _check_team(session, team_id)
+        user.team_id = team_id
+    if timezone is not None:
+        _check_zone(timezone)
+        user.timezone = timezone
+    if is_active is not None:
+        user.is_active = is_active
+    if password is not None:
+        user.password_hash = hash_password(password)
+    session.flush()
+    return user
+
+
+def list_teams(session: Session) -> list[Team]:
+    """Every team, by name."""
+    return list(session.scalars(select(Team).order_by(Team.name)))
+
+
+def create_team(session: Session, name: str, manager_id: int | None = None) -> Team:
+    """Add a team with a new name, led by an existing manager (or nobody yet)."""
+    name = name.strip()
+    if not name:
+        raise UserInputError("a team needs a name")
+    if session.scalar(select(Team.id).where(Team.name == name)) is not None:
+        raise UserInputError(f"a team called {name!r} already exists")
+    if manager_id is not None:
+        manager = session.get(User, manager_id)
+        if manager is None or manager.role not in (Role.MANAGER, Role.ADMIN):
+            raise UserInputError(f"manager_id {manager_id}: there is no such manager")
+    team = Team(name=name, manager_id=manager_id)
+    session.add(team)
+    session.flush()
+    return team
+
+
+def team_named(session: Session, name: str) -> Team:
+    """The team called ``name``, created when missing."""
+    team = session.scalar(select(Team).where(Team.name == name.strip()))
+    return team or create_team(session, name)
+
+
+def list_api_keys(session: Session, user: User) -> list[ApiKey]:
+    """The user's API keys, newest first, revoked ones included."""
+    stmt = select(ApiKey).where(ApiKey.user_id == user.id).order_by(ApiKey.created_at.desc(), ApiKey.id.desc())
+    return list(session.scalars(stmt))
+
+
+def revoke_api_key(session: Session, user: User, key_id: int, now: datetime | None = None) -> ApiKey:
+    """Revoke one of the user's keys (revoking twice is harmless)."""
+    key = session.get(ApiKey, key_id)
+    if key is None or key.user_id != user.id:
+        raise NotFound(f"API key {key_id} not found")
+    if key.revoked_at is None:
+        key.revoked_at = now or utcnow()
+    session.flush()
+    return key

@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from salesmind.api.routes import health
+from salesmind.api.routes import accounts, auth, contacts, health, ingest, leads, opportunities, users
 
 api_router = APIRouter()
-api_router.include_router(health.router)
+for module in (health, auth, users, accounts, contacts, leads, opportunities, ingest):
+    api_router.include_router(module.router)
 
 __all__ = ["api_router"]

@@ -1,0 +1,8 @@
+"""Accounts: list, get, create, change, delete, timeline and activities, within the caller's scope."""
+
+from __future__ import annotations
+
+from salesmind.api.routes.records import record_router
+from salesmind.api.schemas.accounts import AccountCreate, AccountPublic, AccountUpdate
+
+router = record_router("account", "accounts", AccountCreate, AccountUpdate, AccountPublic)

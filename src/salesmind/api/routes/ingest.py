@@ -1,0 +1,61 @@
+"""Bulk ingest: batches of activities, and rows of any entity, through the importers' shared path."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path
+
+from salesmind.api.deps import CurrentUser, ScopeDep, SessionDep
+from salesmind.api.schemas.activities import IngestReport
+from salesmind.api.schemas.common import SafeText
+from salesmind.core.errors import PermissionDenied
+from salesmind.data.models import Role
+from salesmind.data.record_edits import check_rows_in_scope
+
+router = APIRouter(tags=["ingest"])
+
+MAX_ROWS = 10_000
+Cell = Annotated[SafeText, Body(max_length=100_000)] | int | float | bool | None
+Rows = Annotated[list[dict[str, Cell]], Body(max_length=MAX_ROWS)]
+#: Entities whose rows are owned records (a rep may ingest their own); others are admin-only.
+OWNED_KINDS = {"accounts": "account", "contacts": "contact", "leads": "lead", "opportunities": "opportunity"}
+
+
+@router.post("/activities", response_model=IngestReport)
+def ingest_activities(rows: Rows, session: SessionDep, scope: ScopeDep) -> IngestReport:
+    """Add up to 10,000 activities (emails, calls, visits, ...) in one all-or-nothing batch.
+
+    A rep may only add events linked to records in their own book.
+    """
+    return _ingest(session, scope, "activities", None, rows)
+
+
+@router.post("/ingest/{entity}", response_model=IngestReport)
+def ingest_entity(entity: Annotated[str, Path(max_length=64, pattern=r"^[a-z_]+$")], rows: Rows,
+                  user: CurrentUser, session: SessionDep, scope: ScopeDep) -> IngestReport:
+    """Upsert up to 10,000 rows of one entity (by external id) in one all-or-nothing batch.
+
+    Reps and managers may ingest accounts, contacts, leads, opportunities and activities
+    within their book; other entities need an admin.
+    """
+    kind = OWNED_KINDS.get(entity)
+    if kind is None and entity != "activities" and user.role != Role.ADMIN:
+        raise PermissionDenied(f"ingesting {entity} needs the role admin")
+    return _ingest(session, scope, entity, kind, rows)
+
+
+def _ingest(session: Any, scope: Any, entity: str, kind: str | None, rows: list[dict[str, Any]]) -> IngestReport:
+    from salesmind.ingest import ingest_rows
+
+    check_rows_in_scope(session, scope, kind, rows)
+    report = ingest_rows(session, entity, rows, source="api")
+    return IngestReport(entity=entity, source="api", report=_as_dict(report))
+
+
+def _as_dict(report: Any) -> dict[str, Any]:
+    import dataclasses
+
+    if dataclasses.is_dataclass(report):
+        return dataclasses.asdict(report)
+    return dict(getattr(report, "__dict__", {}))

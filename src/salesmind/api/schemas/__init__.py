@@ -1,0 +1,1 @@
+"""Request and response schemas, one family (Base, Create, Update, Public) per resource."""
