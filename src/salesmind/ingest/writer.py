@@ -1,0 +1,156 @@
+"""Upserts: find the record a row is about, then insert it, update it, or leave it unchanged.
+
+A row finds its record by the entity's keys (external id first), then, for people and
+companies, by de-duplication (email; domain, then fuzzy name). Values are compared before
+writing, so re-importing a file reports every row as unchanged. A record already written by
+this import is only filled in, never overwritten, so two rows about one person cannot flip it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from salesmind.core.timeutil import utcnow
+from salesmind.data.models import Account, EmailMessage, EmailThread, Opportunity, OpportunityHistory
+from salesmind.ingest.dedupe import AccountMatcher, find_account_by_domain, find_person
+from salesmind.ingest.specs import EntitySpec
+
+INSERTED, UPDATED, UNCHANGED = "inserted", "updated", "unchanged"
+_HISTORY_FIELDS = ("stage", "amount", "expected_close_date")
+_REPLY_PREFIX = re.compile(r"^\s*((re|aw|fw|fwd|wg)\s*:\s*)+", re.IGNORECASE)
+
+
+class Writer:
+    """Writes the records of one entity into one session."""
+
+    def __init__(self, session: Session, spec: EntitySpec, matcher: AccountMatcher | None = None,
+                 now: datetime | None = None) -> None:
+        self.session = session
+        self.spec = spec
+        self.now = now or utcnow()
+        self._matcher = matcher
+        self._touched: set[int] = set()
+        self._columns = {c.key for c in spec.model.__mapper__.column_attrs}
+
+    def write(self, record: dict[str, Any]) -> tuple[str, str | None]:
+        """Upsert one record; returns its status and, for a de-duplication merge, a note."""
+        record = {k: v for k, v in record.items() if k in self._columns}
+        existing, note = self._find(record)
+        if existing is None:
+            self._insert(record)
+            return INSERTED, None
+        fill_only = existing.id in self._touched
+        before = {f: getattr(existing, f, None) for f in _HISTORY_FIELDS}
+        changed = self._apply(existing, record, fill_only)
+        self._touched.add(existing.id)
+        if changed and isinstance(existing, Opportunity):
+            self._history_if_moved(existing, before)
+        return (UPDATED if changed else UNCHANGED), note
+
+    # -- finding -----------------------------------------------------------------------------
+    def _find(self, record: dict[str, Any]) -> tuple[Any | None, str | None]:
+        model = self.spec.model
+        for key in self.spec.keys:
+            if record.get(key[0]) is None:
+                continue
+            clauses = [getattr(model, c).is_(None) if record.get(c) is None else getattr(model, c) == record[c]
+                       for c in key]
+            found = self.session.scalars(select(model).where(*clauses).order_by(model.id).limit(1)).first()
+            if found is not None:
+                return found, None
+        if self.spec.dedupe == "person" and record.get("email"):
+            found = find_person(self.session, model, record["email"])
+            if found is not None:
+                return found, f"{self._label(record)} merged into {self.spec.name[:-1]} {found.id} (same email)"
+        if self.spec.dedupe == "account":
+            return self._find_account(record)
+        return None, None
+
+    def _find_account(self, record: dict[str, Any]) -> tuple[Any | None, str | None]:
+        if record.get("domain"):
+            found = find_account_by_domain(self.session, record["domain"])
+            if found is not None:
+                return found, f"{self._label(record)} merged into account {found.id} {found.name!r} (same domain)"
+        match = self.matcher().match(record["name"])
+        if match is None:
+            return None, None
+        found = self.session.get(Account, match[0])
+        if found is None:
+            return None, None
+        return found, (f"{self._label(record)} merged into account {found.id} {found.name!r} "
+                       f"(similar name, score {match[1]:.0f})")
+
+    def matcher(self) -> AccountMatcher:
+        """The account-name index used for fuzzy matches."""
+        if self._matcher is None:
+            self._matcher = AccountMatcher(self.session)
+        return self._matcher
+
+    def _label(self, record: dict[str, Any]) -> str:
+        shown = record.get("email") or record.get("name") or record.get("external_id")
+        return f"{self.spec.name[:-1]} {shown!r}"
+
+    # -- writing -----------------------------------------------------------------------------
+    def _insert(self, record: dict[str, Any]) -> None:
+        obj = self.spec.model(**record)
+        if isinstance(obj, EmailMessage):
+            obj.thread_id = self._thread_for(obj)
+        self.session.add(obj)
+        self.session.flush()
+        self._touched.add(obj.id)
+        if isinstance(obj, Account):
+            self.matcher().add(obj.id, obj.name)
+        if isinstance(obj, Opportunity):
+            self._history(obj, obj.created_at if "created_at" in record else self.now)
+
+    def _apply(self, obj: Any, record: dict[str, Any], fill_only: bool) -> bool:
+        changed = False
+        for name, value in record.items():
+            current = getattr(obj, name)
+            if name == "external_id" and current is not None:
+                continue  # an id from another source is kept; the match was by email/domain/name
+            if fill_only and current not in (None, ""):
+                continue
+            if not same_value(current, value):
+                setattr(obj, name, value)
+                changed = True
+        return changed
+
+    def _history_if_moved(self, opp: Opportunity, before: dict[str, Any]) -> None:
+        if any(not same_value(before[f], getattr(opp, f)) for f in _HISTORY_FIELDS):
+            self._history(opp, self.now)
+
+    def _history(self, opp: Opportunity, at: datetime) -> None:
+        self.session.add(OpportunityHistory(opportunity_id=opp.id, changed_at=at, stage=opp.stage,
+                                            amount=opp.amount, expected_close_date=opp.expected_close_date,
+                                            changed_by_id=opp.owner_id))
+
+    def _thread_for(self, message: EmailMessage) -> int:
+        if message.in_reply_to:
+            parent = self.session.scalar(select(EmailMessage.thread_id)
+                                         .where(EmailMessage.external_id == message.in_reply_to))
+            if parent is not None:
+                return int(parent)
+        subject = _REPLY_PREFIX.sub("", message.subject or "") or None
+        thread = EmailThread(subject=subject, lead_id=message.lead_id, contact_id=message.contact_id)
+        self.session.add(thread)
+        self.session.flush()
+        return thread.id
+
+
+def same_value(current: Any, new: Any) -> bool:
+    """True when a stored value equals a new one (Decimals by value, whatever the driver returns)."""
+    if current is None or new is None:
+        return current is None and new is None
+    if isinstance(new, Decimal) or isinstance(current, Decimal):
+        try:
+            return Decimal(str(current)) == Decimal(str(new))
+        except ArithmeticError:
+            return False
+    return bool(current == new)
