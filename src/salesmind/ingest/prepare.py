@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from salesmind.core.errors import RowIssue
 from salesmind.ingest.profiles import ColumnRule, Mapping
+from salesmind.ingest.readers import WIDTH_KEY
 from salesmind.ingest.specs import EntitySpec, Field
 from salesmind.ingest import values as v
 
@@ -24,7 +25,6 @@ _TRANSFORMS: dict[str, Callable[[str], str]] = {
     "email_domain": lambda s: s.rsplit("@", 1)[-1],
     "decimal_comma": lambda s: s.replace(".", "").replace(" ", "").replace(",", "."),
 }
-WIDTH_KEY = "__width__"
 IMPLIED_CURRENCY = "__currency__"  # a currency written beside an amount; a currency column wins
 
 
@@ -37,6 +37,7 @@ class Prepared:
     record: dict[str, Any] = field(default_factory=dict)
     issues: list[RowIssue] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
+    failed: set[str] = field(default_factory=set)
 
     def add_issue(self, file: str, field_name: str | None, reason: str) -> None:
         """Record a problem with a field (shown under the column it came from)."""
@@ -78,8 +79,7 @@ def prepare_row(mapping: Mapping, ctx: v.ParseContext, file: str, line: int, raw
     row = Prepared(line, raw)
     if WIDTH_KEY in raw:
         width = raw.pop(WIDTH_KEY)
-        row.issues.append(RowIssue(file, line, None, None, f"the row has {width} values but the header has "
-                                   f"{len(raw)} columns (a missing or extra delimiter?)"))
+        row.issues.append(RowIssue(file, line, None, None, f"the row has {width} (a missing or extra delimiter?)"))
         return row
     for column, value in raw.items():
         rule = mapping.columns.get(column)
@@ -97,10 +97,8 @@ def prepare_row(mapping: Mapping, ctx: v.ParseContext, file: str, line: int, raw
     implied = row.record.pop(IMPLIED_CURRENCY, None)
     if implied and "currency" not in row.record:
         row.record["currency"] = implied
-    if row.issues:
-        return row
     for group in spec.required_groups():
-        if not any(name in row.record for name in group):
+        if not any(name in row.record or name in row.failed for name in group):
             column = next((c for c, r in mapping.columns.items() if r.field in group), group[0])
             row.issues.append(RowIssue(file, line, column, None, "a required value is missing"))
     if not row.issues and spec.finish is not None:
@@ -131,6 +129,7 @@ def _set_value(row: Prepared, spec: EntitySpec, rule: ColumnRule, value: Any, ct
         reason = f"{target.name} {exc}" if str(exc).startswith("must") or str(exc).startswith("is ") else str(exc)
         shown = None if v.is_blank(row.raw.get(rule.column, value)) else str(row.raw.get(rule.column, value))
         row.issues.append(RowIssue(file, row.line, rule.column, shown[:200] if shown else None, reason))
+        row.failed.add(target.name)
         return
     if target.kind == "money":
         converted, written_currency = converted

@@ -19,6 +19,7 @@ from typing import Any, Iterator
 from salesmind.core.errors import RowIssue, UserInputError, ValidationFailed
 
 DELIMITERS = (",", ";", "\t", "|")
+WIDTH_KEY = "__width__"  # set on a row whose number of cells differs from the header's
 SAMPLE_BYTES = 256 * 1024
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -60,8 +61,8 @@ class RowSource:
     # -- CSV -------------------------------------------------------------------------------
     def _iter_csv(self) -> Iterator[tuple[int, dict[str, Any]]]:
         assert self.columns is not None and self.encoding and self.delimiter
-        with self.path.open("r", encoding=self.encoding, newline="") as handle:
-            reader = csv.reader(handle, delimiter=self.delimiter, strict=True)
+        with self.path.open("rb") as handle:
+            reader = csv.reader(self._decoded(handle), delimiter=self.delimiter, strict=True)
             start = 1
             try:
                 next(reader)  # the header, read and checked by open_rows
@@ -72,14 +73,25 @@ class RowSource:
                     if not any(c.strip() for c in cells):
                         continue
                     if len(cells) != len(self.columns):
-                        yield line, {"__width__": len(cells), **dict(zip(self.columns, cells))}
+                        width = f"{len(cells)} values but the header has {len(self.columns)} columns"
+                        yield line, {**dict(zip(self.columns, cells)), WIDTH_KEY: width}
                         continue
                     yield line, dict(zip(self.columns, cells))
             except csv.Error as exc:
                 raise _fail(self.path, start, f"malformed CSV ({exc}); check for an unclosed quote") from None
+
+    def _decoded(self, handle: Any) -> Iterator[str]:
+        """Text lines decoded one at a time, so that a bad byte is reported on its own line."""
+        assert self.encoding
+        if self.encoding.startswith("utf-16"):  # lines cannot be split before decoding
+            yield from io.TextIOWrapper(handle, encoding=self.encoding, newline="")
+            return
+        for number, raw in enumerate(handle, start=1):
+            try:
+                yield raw.decode(self.encoding)
             except UnicodeDecodeError:
-                raise _fail(self.path, reader.line_num + 1,
-                            f"bytes that are not valid {self.encoding}; save the file as UTF-8") from None
+                raise _fail(self.path, number, f"bytes that are not valid {self.encoding} "
+                            "(wrong encoding?); save the file as UTF-8") from None
 
     # -- Excel -----------------------------------------------------------------------------
     def _iter_xlsx(self) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -98,15 +110,10 @@ class RowSource:
 
     # -- JSON Lines ------------------------------------------------------------------------
     def _iter_jsonl(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        with self.path.open("r", encoding=self.encoding or "utf-8-sig") as handle:
-            number = 0
-            try:
-                for number, text in enumerate(handle, start=1):
-                    if not text.strip():
-                        continue
+        with self.path.open("rb") as handle:
+            for number, text in enumerate(self._decoded(handle), start=1):
+                if text.strip():
                     yield number, _json_object(self.path, number, text)
-            except UnicodeDecodeError:
-                raise _fail(self.path, number + 1, "bytes that are not valid UTF-8; JSON Lines must be UTF-8") from None
 
 
 def _json_object(path: Path, number: int, text: str) -> dict[str, Any]:

@@ -39,7 +39,7 @@ class Resolver:
     def resolve(self, spec: EntitySpec, rows: list[Prepared]) -> None:
         """Fill each reference of every clean row, or add an issue naming the key that failed."""
         for ref in spec.refs:
-            todo = [r for r in rows if not r.issues and any(k in r.record for k in ref.fields)]
+            todo = [r for r in rows if any(k in r.record for k in ref.fields)]
             for key_field, columns in ref.keys:
                 values = {_norm(r.record[key_field], columns) for r in todo
                           if key_field in r.record and ref.attr not in r.record}
@@ -50,12 +50,12 @@ class Resolver:
                     ids = found.get(_norm(row.record[key_field], columns), ())
                     if len(ids) == 1:
                         row.record[ref.attr] = ids[0]
-                    elif len(ids) > 1 and not row.issues:
+                    elif len(ids) > 1:
                         row.add_issue(self.file, key_field, f"{len(ids)} {ref.model.__tablename__} match this "
                                       f"{'/'.join(columns)}; give an id or email instead")
             for row in todo:
                 first = next(k for k in ref.fields if k in row.record)
-                if ref.attr not in row.record and not row.issues:
+                if ref.attr not in row.record and not any(i.column == row.sources.get(first) for i in row.issues):
                     row.add_issue(self.file, first, _missing_reason(ref, first))
                 for key in ref.fields:
                     row.record.pop(key, None)
