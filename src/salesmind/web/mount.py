@@ -1,0 +1,69 @@
+"""Attach the web shell to the FastAPI app: templates, static files, the bundled plotly.js, pages."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from salesmind.web import formatting
+from salesmind.web.deps import LoginRequired, PageNotFound, render
+from salesmind.web.nav import init_nav
+from salesmind.web.routes.records import record_url
+
+HERE = Path(__file__).resolve().parent
+PLOTLY_URL = "/static/vendor/plotly.min.js"
+_ONE_DAY = "public, max-age=86400"
+
+
+def plotly_js_path() -> Path:
+    """The plotly.min.js that the installed plotly Python package ships (served instead of a CDN)."""
+    return Path(str(files("plotly") / "package_data" / "plotly.min.js"))
+
+
+def mount_web(app: FastAPI) -> None:
+    """Add the pages, their assets and their error pages to ``app``."""
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    formatting.install(templates.env)
+    templates.env.globals.update(plotly_url=PLOTLY_URL, record_url=record_url)
+    app.state.web_templates = templates
+    init_nav(app)
+
+    plotly_js = plotly_js_path()
+
+    # Registered before the /static mount, which would otherwise claim the path.
+    @app.get(PLOTLY_URL, include_in_schema=False)
+    def plotly_bundle() -> FileResponse:
+        return FileResponse(plotly_js, media_type="text/javascript", headers={"Cache-Control": _ONE_DAY})
+
+    from salesmind.web.routes import web_router
+
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    _install_error_pages(app)
+
+
+def _install_error_pages(app: FastAPI) -> None:
+    previous = app.exception_handlers.get(StarletteHTTPException, http_exception_handler)
+
+    @app.exception_handler(LoginRequired)
+    async def _to_login(_request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(exc.login_url, status_code=303)
+
+    @app.exception_handler(PageNotFound)
+    async def _not_found(request: Request, exc: PageNotFound) -> Response:
+        return render(request, "not_found.html", 404, message=str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # Pages get the 404 page; the API and static files keep their own (JSON) answers.
+        path = request.url.path
+        if exc.status_code == 404 and not path.startswith(("/api/", "/static/")):
+            return render(request, "not_found.html", 404, message="There is no page at this address.")
+        return await previous(request, exc)

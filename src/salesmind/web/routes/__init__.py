@@ -1,0 +1,12 @@
+"""All page routes, one module per area, gathered on one router."""
+
+from fastapi import APIRouter
+
+from salesmind.web.routes import auth, home, records
+
+web_router = APIRouter(include_in_schema=False)
+web_router.include_router(auth.router)
+web_router.include_router(home.router)
+web_router.include_router(records.router)
+
+__all__ = ["web_router"]

@@ -1,0 +1,106 @@
+"""A real headless Chromium logs in through the form, opens a lead and sees the home page's Plotly chart."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from salesmind.api import create_app
+from salesmind.core.db import Database
+from salesmind.core.timeutil import FixedClock
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+pytestmark = pytest.mark.browser
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} is missing: install Debian's chromium package to run browser tests"
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def server(sqlite_database: Database, sqlite_book: Any) -> Iterator[tuple[str, Any]]:
+    """The whole app under uvicorn on a free loopback port, in a thread, over a seeded SQLite file."""
+    import uvicorn
+
+    app = create_app(sqlite_database.settings, database=sqlite_database, clock=FixedClock(sqlite_book.now))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}", sqlite_book
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def test_login_lead_page_and_home_chart_in_chromium(server: tuple[str, Any]) -> None:
+    _require_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    base, book = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    outside_requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1360, "height": 900})
+            page.on("request", lambda r: None if r.url.startswith(base) else outside_requests.append(r.url))
+
+            page.goto(f"{base}/leads/{book.ann_lead}")
+            expect(page).to_have_url(f"{base}/login?next=/leads/{book.ann_lead}")
+            page.screenshot(path=str(ARTIFACTS / "web-login.png"))
+            page.fill("input[name=email]", "ann@salesmind.test")
+            page.fill("input[name=password]", book.password)
+            page.click("button[type=submit]")
+
+            expect(page).to_have_url(f"{base}/leads/{book.ann_lead}")
+            expect(page.locator("h1")).to_have_text("Liam Lopez")
+            timeline = page.locator("#timeline .tl-item")
+            expect(timeline.first).to_be_visible()
+            assert timeline.count() == 4
+            expect(page.locator("#timeline")).to_contain_text("Pricing for Acme Robotics")
+            page.screenshot(path=str(ARTIFACTS / "web-lead.png"), full_page=True)
+
+            page.click("nav.nav >> text=Home")
+            expect(page.locator("#pipeline-chart svg.main-svg").first).to_be_attached()
+            expect(page.locator("#pipeline-chart .plotly")).to_have_count(1)
+            assert page.locator("#pipeline-chart .bars path").count() >= 1
+            page.screenshot(path=str(ARTIFACTS / "web-home.png"), full_page=True)
+
+            page.goto(f"{base}/opportunities/{book.ann_deal}")
+            page.screenshot(path=str(ARTIFACTS / "web-opportunity.png"), full_page=True)
+            page.goto(f"{base}/accounts/{book.ann_account}")
+            page.screenshot(path=str(ARTIFACTS / "web-account.png"), full_page=True)
+            page.goto(f"{base}/leads")
+            page.screenshot(path=str(ARTIFACTS / "web-leads.png"), full_page=True)
+            response = page.goto(f"{base}/leads/{book.bob_lead}")
+            assert response is not None and response.status == 404
+            page.screenshot(path=str(ARTIFACTS / "web-404.png"))
+        finally:
+            browser.close()
+    assert outside_requests == []
