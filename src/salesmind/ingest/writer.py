@@ -106,8 +106,9 @@ class Writer:
         self._touched.add(obj.id)
         if isinstance(obj, Account):
             self.matcher().add(obj.id, obj.name)
-        if isinstance(obj, Opportunity):
-            self._history(obj, obj.created_at if "created_at" in record else self.now)
+        if isinstance(obj, Opportunity):  # the state as observed now (or from when a closed deal closed)
+            closed = obj.closed_at if obj.closed_at and obj.closed_at < self.now else None
+            self._history(obj, closed or self.now)
 
     def _apply(self, obj: Any, record: dict[str, Any], fill_only: bool) -> bool:
         changed = False
