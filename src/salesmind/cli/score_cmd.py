@@ -1,1 +1,108 @@
-"""Commands of this module are being written (see the scoring issue)."""
+"""``salesmind score train`` and ``salesmind score predict``: bring your own table."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from salesmind.cli.main import app, console, emit_json, err_console, fail
+from salesmind.core.errors import SalesmindError
+
+score_app = typer.Typer(help="Train, evaluate and apply lead/deal scoring models on any table.",
+                        no_args_is_help=True)
+app.add_typer(score_app, name="score")
+
+
+def _metrics_table(report) -> Table:  # type: ignore[no-untyped-def]
+    table = Table(title=f"{report.n_folds}-fold cross-validation, {report.n_rows:,} rows "
+                        f"({report.positive_rate:.1%} positive)")
+    for head in ("model", "ROC-AUC", "PR-AUC", "log loss", "Brier", "ECE", "fit s"):
+        table.add_column(head, justify="left" if head == "model" else "right")
+    for m in report.models:
+        x = m.metrics
+        table.add_row(m.name, f"{x.roc_auc:.4f}", f"{x.pr_auc:.4f}", f"{x.log_loss:.4f}",
+                      f"{x.brier:.4f}", f"{x.ece:.4f}", f"{m.fit_seconds:.1f}")
+    return table
+
+
+@score_app.command("train")
+def train(
+    csv: Path = typer.Option(..., "--csv", help="Historical leads or deals (CSV, .gz ok)."),
+    target: str = typer.Option(..., "--target", help="Outcome column (yes/no, 1/0, won/lost...)."),
+    exclude: Optional[list[str]] = typer.Option(None, "--exclude",
+                                                help="Column to leave out (repeat)."),
+    time_column: Optional[str] = typer.Option(None, "--time-column",
+                                              help="Date column: validate on the newest rows."),
+    cv: int = typer.Option(5, "--cv", help="Cross-validation folds for the report (0 = skip)."),
+    out: Path = typer.Option(Path("salesmind-model"), "--out", help="Folder to save the model in."),
+    report_path: Optional[Path] = typer.Option(None, "--report", help="Write an HTML report here."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Train, cross-validate against baselines, calibrate and save a scoring model."""
+    from salesmind.scoring import read_table, save_model, train_and_evaluate, write_html
+
+    try:
+        frame = read_table(csv)
+        with nullcontext() if as_json else err_console.status("training", spinner="dots") as status:
+            def progress(msg: str) -> None:
+                if status is not None:
+                    status.update(f"training: {msg}")
+
+            result = train_and_evaluate(frame, target, tuple(exclude or ()), time_column, cv,
+                                        dataset=csv.name, progress=progress)
+    except SalesmindError as exc:
+        fail(exc, as_json)
+        return
+    assert result.model is not None
+    metrics = result.report.to_dict()["models"] if result.report else None
+    meta = save_model(result.model, out, metrics)
+    if report_path is not None and result.report is not None:
+        write_html(result.report, report_path)
+    if as_json:
+        emit_json({"model_dir": str(out), "metadata": meta,
+                   "evaluation": result.report.to_dict() if result.report else None})
+        return
+    if result.report is not None:
+        console.print(_metrics_table(result.report))
+    for warning in result.model.warnings_:
+        err_console.print(f"[yellow]leak warning:[/] {warning}", highlight=False)
+    for note in result.model.notes_:
+        console.print(f"note: {note}", highlight=False)
+    console.print(f"[green]saved[/] {meta['model_kind']} model {meta['version']} to {out} "
+                  f"(calibration: {meta['calibration_method']})", highlight=False)
+    if report_path is not None and result.report is not None:
+        console.print(f"report: {report_path}")
+
+
+@score_app.command("predict")
+def predict(
+    model_dir: Path = typer.Option(..., "--model", help="Folder written by 'score train'."),
+    csv: Path = typer.Option(..., "--csv", help="Table to score."),
+    out: Path = typer.Option(Path("scored.csv"), "--out", help="Where to write the scored table."),
+    top: int = typer.Option(3, "--top", help="Reasons per direction per row."),
+    as_json: bool = typer.Option(False, "--json", help="Print a summary as JSON."),
+) -> None:
+    """Score a table: adds probability, score (0-100), grade, reasons and model columns."""
+    from salesmind.scoring import load_model, read_table, score_table
+
+    try:
+        model, meta = load_model(model_dir)
+        frame = read_table(csv)
+        with nullcontext() if as_json else err_console.status("scoring", spinner="dots"):
+            scored = score_table(model, frame, top)
+    except SalesmindError as exc:
+        fail(exc, as_json)
+        return
+    scored.to_csv(out, index=False)
+    summary = {"rows": len(scored), "out": str(out), "model_version": meta["version"],
+               "model_kind": meta["model_kind"],
+               "grades": scored["grade"].value_counts().sort_index().to_dict()}
+    if as_json:
+        emit_json(summary)
+    else:
+        console.print(f"scored {len(scored):,} rows with {meta['model_kind']} model "
+                      f"{meta['version']} → {out}; grades {summary['grades']}", highlight=False)

@@ -1,0 +1,205 @@
+"""TabularScorer: calibrated LightGBM scoring of any table with an outcome column.
+
+Training scheme (no row is ever scored by a booster that learned from it):
+
+- **Splits.** Without a time column: ``n_folds`` stratified folds; each fold's booster learns
+  from the other folds, stops early on its own fold (log loss, 100 rounds patience) and its own
+  fold's margins fit its calibrator. The served model is the average of the fold members
+  (margins and contributions are averaged; probabilities are the mean of the members'
+  calibrated probabilities). With ``time_column``: one member learns from the oldest 80% of
+  rows and stops early and calibrates on the newest 20% (a time-ordered validation split).
+- **Refit rule.** Members are not refit on all rows afterwards: a calibrator must only ever see
+  margins from rows its booster did not learn from.
+- **Tuning** (``tune=True``): the members are trained for each of three parameter sets and the
+  set with the lowest out-of-fold log loss is kept; test data is never involved.
+- **Calibration** (``calibration="auto"``): isotonic vs Platt chosen by cross-fitted log loss
+  on the pooled out-of-fold margins (see :mod:`salesmind.scoring.calibration`).
+- **Cold start.** Below ``min_rows`` rows (1,000) or ``min_positives`` rows of the rarer
+  outcome (120), LightGBM is not trusted and a naive-Bayes frequency table is served instead;
+  ``model_kind_`` says so and every output carries it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import StratifiedKFold
+
+from salesmind.scoring.base import BaseScorer, group_by_source
+from salesmind.scoring.baselines import NaiveBayesScorer
+from salesmind.scoring.calibration import Calibrator, choose_method
+from salesmind.scoring.leaks import leak_warnings
+from salesmind.scoring.metrics import compute_metrics
+from salesmind.scoring.reasons import Reason, explain_rows, score_frame
+
+MIN_ROWS, MIN_POSITIVES = 1000, 120
+GBM_KIND = "lightgbm (calibrated)"
+COLD_START_KIND = "cold start: naive-Bayes frequency table"
+
+BASE_PARAMS: dict[str, Any] = {
+    "objective": "binary", "learning_rate": 0.03, "feature_fraction": 0.8,
+    "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0, "min_data_per_group": 50,
+    "cat_smooth": 10.0, "cat_l2": 10.0, "max_cat_to_onehot": 4, "verbose": -1,
+    "deterministic": True, "force_col_wise": True,
+}
+TUNING_GRID: list[dict[str, Any]] = [
+    {"num_leaves": 7, "min_data_in_leaf": 100},
+    {"num_leaves": 15, "min_data_in_leaf": 50},
+    {"num_leaves": 31, "min_data_in_leaf": 20},
+]
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+class TabularScorer(BaseScorer):
+    """LightGBM lead/deal scorer for any table: calibrated probabilities with exact reasons."""
+
+    def __init__(self, target: str | None = None, exclude: tuple[str, ...] | list[str] = (),
+                 time_column: str | None = None, n_folds: int = 5, tune: bool = True,
+                 params: dict[str, Any] | None = None, calibration: str = "auto",
+                 min_rows: int = MIN_ROWS, min_positives: int = MIN_POSITIVES,
+                 max_rounds: int = 3000, early_stopping_rounds: int = 100,
+                 n_jobs: int = 2, random_state: int = 0) -> None:
+        self.target = target
+        self.exclude = exclude
+        self.time_column = time_column
+        self.n_folds = n_folds
+        self.tune = tune
+        self.params = params
+        self.calibration = calibration
+        self.min_rows = min_rows
+        self.min_positives = min_positives
+        self.max_rounds = max_rounds
+        self.early_stopping_rounds = early_stopping_rounds
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    # -- training -----------------------------------------------------------------------------
+    def _fit(self, X: pd.DataFrame, y: np.ndarray) -> None:
+        self.preparer_ = self._new_preparer().fit(X)
+        self.notes_ = [f"column {c!r} not used: {why}"
+                       for c, why in self.preparer_.dropped_.items()]
+        self.warnings_ = leak_warnings(self.preparer_.source_values(X), y)
+        rarer = int(min(y.sum(), len(y) - y.sum()))
+        self.cold_start_ = len(y) < self.min_rows or rarer < self.min_positives
+        if self.cold_start_:
+            self._fit_cold_start(X, y, rarer)
+            return
+        self.model_kind_ = GBM_KIND
+        features = self.preparer_.transform(X)
+        splits = self._splits(X, y)
+        grid = TUNING_GRID if self.tune else [{}]
+        candidates = [{**BASE_PARAMS, **g} for g in grid]
+        if self.params:
+            candidates = [{**c, **self.params} for c in candidates]
+        best: tuple[float, list[lgb.Booster], np.ndarray, dict[str, Any]] | None = None
+        self.tuning_ = []
+        for params in candidates:
+            boosters, oof = self._train_members(features, y, splits, params)
+            held = np.concatenate([v for _, v in splits])
+            loss = compute_metrics(y[held], _sigmoid(oof[held])).log_loss
+            self.tuning_.append({"params": {k: params[k] for k in ("num_leaves", "min_data_in_leaf")
+                                            if k in params},
+                                 "oof_log_loss": loss,
+                                 "rounds": [b.best_iteration for b in boosters]})
+            if best is None or loss < best[0]:
+                best = (loss, boosters, oof, params)
+        assert best is not None
+        _, boosters, oof, self.params_ = best
+        held = np.concatenate([v for _, v in splits])
+        if self.calibration == "auto":
+            self.calibration_method_, self.calibration_losses_ = choose_method(
+                oof[held], y[held], self.random_state)
+        else:
+            self.calibration_method_, self.calibration_losses_ = self.calibration, {}
+        self.members_ = [(b, Calibrator(self.calibration_method_).fit(oof[v], y[v]))
+                         for b, (_, v) in zip(boosters, splits)]
+        calibrated = np.zeros(len(y))
+        for (_, cal), (_, v) in zip(self.members_, splits):
+            calibrated[v] = cal.predict(oof[v])
+        # In-sample for the calibrators, so a little optimistic; cross-validation is honest.
+        self.validation_metrics_ = compute_metrics(y[held], calibrated[held])
+
+    def _fit_cold_start(self, X: pd.DataFrame, y: np.ndarray, rarer: int) -> None:
+        self.model_kind_ = COLD_START_KIND
+        self.notes_.append(
+            f"cold start: {len(y):,} rows and {rarer:,} of the rarer outcome, below the minimum of "
+            f"{self.min_rows:,} rows and {self.min_positives:,}; a naive-Bayes frequency table is "
+            "used instead of LightGBM")
+        self.fallback_ = NaiveBayesScorer(exclude=self.exclude, time_column=self.time_column,
+                                          random_state=self.random_state).fit(X, y)
+        self.calibration_method_ = self.fallback_.calibration_method_
+        self.members_ = []
+
+    def _splits(self, X: pd.DataFrame, y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        if self.time_column is not None:
+            order = np.argsort(self.preparer_.source_values(X)[self.time_column]
+                               .to_numpy(), kind="stable")
+            cut = int(len(order) * 0.8)
+            return [(order[:cut], order[cut:])]
+        folds = StratifiedKFold(self.n_folds, shuffle=True, random_state=self.random_state)
+        return list(folds.split(np.zeros(len(y)), y))
+
+    def _train_members(self, features: pd.DataFrame, y: np.ndarray,
+                       splits: list[tuple[np.ndarray, np.ndarray]],
+                       params: dict[str, Any]) -> tuple[list[lgb.Booster], np.ndarray]:
+        run = {**params, "num_threads": self.n_jobs, "seed": self.random_state}
+        oof = np.zeros(len(y))
+        boosters = []
+        for fit_idx, val_idx in splits:
+            train = lgb.Dataset(features.iloc[fit_idx], y[fit_idx], free_raw_data=False)
+            valid = lgb.Dataset(features.iloc[val_idx], y[val_idx], reference=train)
+            booster = lgb.train(run, train, num_boost_round=self.max_rounds, valid_sets=[valid],
+                                callbacks=[lgb.early_stopping(self.early_stopping_rounds,
+                                                              verbose=False)])
+            oof[val_idx] = booster.predict(features.iloc[val_idx], raw_score=True,
+                                           num_iteration=booster.best_iteration)
+            boosters.append(booster)
+        return boosters, oof
+
+    # -- prediction ---------------------------------------------------------------------------
+    def _positive_proba(self, X: pd.DataFrame) -> np.ndarray:
+        if self.cold_start_:
+            return self.fallback_._positive_proba(X)
+        features = self.preparer_.transform(X)
+        probs = [cal.predict(b.predict(features, raw_score=True, num_iteration=b.best_iteration))
+                 for b, cal in self.members_]
+        return np.mean(probs, axis=0)
+
+    def raw_margin(self, X: pd.DataFrame) -> np.ndarray:
+        """The uncalibrated log-odds the reasons explain (mean over members)."""
+        self._check_fitted()
+        X = self._drop_target(X)
+        if self.cold_start_:
+            return self.fallback_.contributions(X).sum(axis=1).to_numpy()
+        features = self.preparer_.transform(X)
+        return np.mean([b.predict(features, raw_score=True, num_iteration=b.best_iteration)
+                        for b, _ in self.members_], axis=0)
+
+    def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Exact TreeSHAP contribution per source column and base value; rows sum to the margin."""
+        self._check_fitted()
+        X = self._drop_target(X)
+        if self.cold_start_:
+            return self.fallback_.contributions(X)
+        features = self.preparer_.transform(X)
+        contrib = np.mean([b.predict(features, pred_contrib=True, num_iteration=b.best_iteration)
+                           for b, _ in self.members_], axis=0)
+        return group_by_source(contrib, list(features.columns), self.preparer_.source_of_, X.index)
+
+    def explain(self, X: pd.DataFrame, top: int = 3) -> list[list[Reason]]:
+        """Per row, up to ``top`` reasons raising and ``top`` lowering the score, as sentences."""
+        contrib = self.contributions(X)
+        values = self.preparer_.source_values(self._drop_target(X))
+        return explain_rows(contrib, values, self.preparer_.specs_, top)
+
+    def predict_frame(self, X: pd.DataFrame, top: int = 3) -> pd.DataFrame:
+        """Probability, 0-100 score, grade, reasons and model kind per row, indexed like ``X``."""
+        out = score_frame(self.predict_proba(X)[:, 1], self.explain(X, top), self.model_kind_)
+        out.index = X.index
+        return out
