@@ -8,9 +8,11 @@ the caller can see, so nothing can be attached to (or learnt about) another rep'
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Mapping
+from contextlib import contextmanager
+from typing import Any, Iterator, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm.attributes import get_history
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -136,36 +138,58 @@ def _flush(session: Session, what: str, deleting: bool = False) -> None:
         raise UserInputError(f"{what} conflicts with an existing record") from exc
 
 
-def check_rows_in_scope(session: Session, scope: Scope, kind: str | None, rows: list[Mapping[str, Any]]) -> None:
-    """Refuse bulk rows that link to, assign to, or overwrite records outside ``scope``.
 
-    ``kind`` is the record kind the rows create or update (None for activities).
+@contextmanager
+def writes_within_scope(session: Session, scope: Scope) -> Iterator[None]:
+    """Let the block write only inside ``scope``, however its rows found their records.
+
+    Every object the block inserts or changes is checked before the transaction can commit:
+    a changed record must have been in scope before and still be after, every link must point
+    at a visible record, and a new owned record with no owner is given to the caller. A
+    violation raises, and the caller's transaction is rolled back.
     """
     if scope.is_unrestricted:
+        yield
         return
-    model = model_for(kind) if kind else None
-    for line, row in enumerate(rows, start=1):
-        try:
-            if model is not None:
-                check_owner(session, scope, _as_id(row.get("owner_id")) or scope.user_id)
-                _check_upsert_target(session, scope, kind, row.get("external_id"))
-            check_links(session, scope, {c: _as_id(v) for c, v in row.items() if c in LINKS})
-        except (UserInputError, PermissionDenied) as exc:
-            raise type(exc)(f"row {line}: {exc}") from None
+    touched: dict[int, tuple[Any, dict[str, Any] | None]] = {}
 
+    def remember(sess: Session, _context: Any, _instances: Any) -> None:
+        for obj in [*sess.new, *sess.dirty]:
+            touched.setdefault(id(obj), (obj, None if obj in sess.new else _stored_values(obj)))
 
-def _check_upsert_target(session: Session, scope: Scope, kind: str, external_id: Any) -> None:
-    if external_id in (None, ""):
-        return
-    model = model_for(kind)
-    owner = session.execute(select(model.owner_id).where(model.external_id == str(external_id))).first()
-    if owner is not None and not scope.can_see(owner[0]):
-        raise PermissionDenied(f"external_id {external_id!r} belongs to a {kind} outside your book")
-
-
-def _as_id(value: Any) -> int | None:
-    """A linked id as an integer; anything else is left for the importer to report."""
+    event.listen(session, "before_flush", remember)
     try:
-        return int(str(value).strip()) if value not in (None, "") else None
-    except ValueError:
-        return None
+        yield
+        session.flush()
+    finally:
+        event.remove(session, "before_flush", remember)
+    for obj, before in touched.values():
+        _check_written(session, scope, obj, before)
+    session.flush()
+
+
+def _stored_values(obj: Any) -> dict[str, Any]:
+    """The owner and link columns of a stored object as they were before this change."""
+    out = {}
+    for column in _GUARDED_COLUMNS.intersection(obj.__table__.columns.keys()):
+        history = get_history(obj, column)
+        out[column] = history.deleted[0] if history.deleted else getattr(obj, column)
+    return out
+
+
+def _check_written(session: Session, scope: Scope, obj: Any, before: dict[str, Any] | None) -> None:
+    what = f"{type(obj).__tablename__[:-1]} {obj.id}"
+    if before is not None and "owner_id" in before and not scope.can_see(before["owner_id"]):
+        raise PermissionDenied(f"a row matches {what}, which is outside your book; nothing was written")
+    columns = obj.__table__.columns.keys()
+    if "owner_id" in columns:
+        if obj.owner_id is None and before is None:
+            obj.owner_id = scope.user_id
+        check_owner(session, scope, obj.owner_id)
+    for column in LINKS.keys() & set(columns):
+        check_links(session, scope, {column: getattr(obj, column)})
+        if before is not None:
+            check_links(session, scope, {column: before.get(column)})
+
+
+_GUARDED_COLUMNS = {"owner_id", *LINKS}

@@ -5,21 +5,23 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path
+from sqlalchemy.orm import Session
 
 from salesmind.api.deps import CurrentUser, ScopeDep, SessionDep
 from salesmind.api.schemas.activities import IngestReport
 from salesmind.api.schemas.common import SafeText
 from salesmind.core.errors import PermissionDenied
 from salesmind.data.models import Role
-from salesmind.data.record_edits import check_rows_in_scope
+from salesmind.data.record_edits import writes_within_scope
+from salesmind.data.scope import Scope
 
 router = APIRouter(tags=["ingest"])
 
 MAX_ROWS = 10_000
 Cell = Annotated[SafeText, Body(max_length=100_000)] | int | float | bool | None
 Rows = Annotated[list[dict[str, Cell]], Body(max_length=MAX_ROWS)]
-#: Entities whose rows are owned records (a rep may ingest their own); others are admin-only.
-OWNED_KINDS = {"accounts": "account", "contacts": "contact", "leads": "lead", "opportunities": "opportunity"}
+#: Entities a rep or manager may ingest within their book; the others need an admin.
+BOOK_ENTITIES = frozenset({"accounts", "contacts", "leads", "opportunities", "activities"})
 
 
 @router.post("/activities", response_model=IngestReport)
@@ -28,7 +30,7 @@ def ingest_activities(rows: Rows, session: SessionDep, scope: ScopeDep) -> Inges
 
     A rep may only add events linked to records in their own book.
     """
-    return _ingest(session, scope, "activities", None, rows)
+    return _ingest(session, scope, "activities", rows)
 
 
 @router.post("/ingest/{entity}", response_model=IngestReport)
@@ -39,17 +41,18 @@ def ingest_entity(entity: Annotated[str, Path(max_length=64, pattern=r"^[a-z_]+$
     Reps and managers may ingest accounts, contacts, leads, opportunities and activities
     within their book; other entities need an admin.
     """
-    kind = OWNED_KINDS.get(entity)
-    if kind is None and entity != "activities" and user.role != Role.ADMIN:
-        raise PermissionDenied(f"ingesting {entity} needs the role admin")
-    return _ingest(session, scope, entity, kind, rows)
+    if entity not in BOOK_ENTITIES and user.role != Role.ADMIN:
+        raise PermissionDenied(f"ingesting {entity} needs the role admin (others may ingest "
+                               f"{', '.join(sorted(BOOK_ENTITIES))})")
+    return _ingest(session, scope, entity, rows)
 
 
-def _ingest(session: Any, scope: Any, entity: str, kind: str | None, rows: list[dict[str, Any]]) -> IngestReport:
+def _ingest(session: Session, scope: Scope, entity: str, rows: list[dict[str, Any]]) -> IngestReport:
+    """Write rows through the importers' shared path, checking every write against the caller's scope."""
     from salesmind.ingest import ingest_rows
 
-    check_rows_in_scope(session, scope, kind, rows)
-    report = ingest_rows(session, entity, rows, source="api")
+    with writes_within_scope(session, scope):
+        report = ingest_rows(session, entity, rows, source="api")
     return IngestReport(entity=entity, source="api", report=_as_dict(report))
 
 
