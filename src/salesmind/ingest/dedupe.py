@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
-
 from rapidfuzz import fuzz, process
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salesmind.data.models import Account
@@ -57,14 +55,3 @@ class AccountMatcher:
         _, score, account_id = found
         return int(account_id), float(score)
 
-
-def find_person(session: Session, model: Any, email: str) -> Any | None:
-    """The oldest lead or contact with this email, ignoring case."""
-    stmt = select(model).where(func.lower(model.email) == email.lower()).order_by(model.id).limit(1)
-    return session.scalars(stmt).first()
-
-
-def find_account_by_domain(session: Session, domain: str) -> Account | None:
-    """The oldest account with this domain, ignoring case."""
-    stmt = select(Account).where(func.lower(Account.domain) == domain.lower()).order_by(Account.id).limit(1)
-    return session.scalars(stmt).first()

@@ -206,6 +206,7 @@ def _write(session: Session, plan: _Plan, report: ImportReport, total: int, prog
     done = 0
     try:
         for chunk in _checked_chunks(plan, resolver):
+            writer.prefetch([row.record for row in chunk if not row.issues])
             for row in chunk:
                 if row.issues:
                     report.rejected += 1

@@ -13,12 +13,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from salesmind.core.timeutil import utcnow
 from salesmind.data.models import Account, EmailMessage, EmailThread, Opportunity, OpportunityHistory
-from salesmind.ingest.dedupe import AccountMatcher, find_account_by_domain, find_person
+from salesmind.ingest.dedupe import AccountMatcher
 from salesmind.ingest.specs import EntitySpec
 
 INSERTED, UPDATED, UNCHANGED = "inserted", "updated", "unchanged"
@@ -37,6 +37,30 @@ class Writer:
         self._matcher = matcher
         self._touched: set[int] = set()
         self._columns = {c.key for c in spec.model.__mapper__.column_attrs}
+        self._known: dict[tuple[str, str], Any] = {}
+
+    def prefetch(self, records: list[dict[str, Any]]) -> None:
+        """Load the records a chunk may match, by external id and email or domain, in a few queries."""
+        self._known.clear()
+        model = self.spec.model
+        lookups = {"external_id": model.external_id} if ("external_id",) in self.spec.keys else {}
+        if self.spec.dedupe == "person":
+            lookups["email"] = func.lower(model.email)
+        if self.spec.dedupe == "account":
+            lookups["domain"] = func.lower(model.domain)
+        for name, expr in lookups.items():
+            wanted = list({str(r[name]).lower() if name != "external_id" else r[name]
+                           for r in records if r.get(name)})
+            if not wanted:
+                continue
+            for obj, key in self.session.execute(select(model, expr).where(expr.in_(wanted)).order_by(model.id)):
+                self._known.setdefault((name, key), obj)
+
+    def _remember(self, obj: Any) -> None:
+        for name in ("external_id", "email", "domain"):
+            value = getattr(obj, name, None)
+            if value:
+                self._known.setdefault((name, value if name == "external_id" else value.lower()), obj)
 
     def write(self, record: dict[str, Any]) -> tuple[str, str | None]:
         """Upsert one record; returns its status and, for a de-duplication merge, a note."""
@@ -59,13 +83,18 @@ class Writer:
         for key in self.spec.keys:
             if record.get(key[0]) is None:
                 continue
+            if key == ("external_id",):
+                found = self._known.get(("external_id", record["external_id"]))
+                if found is not None:
+                    return found, None
+                continue
             clauses = [getattr(model, c).is_(None) if record.get(c) is None else getattr(model, c) == record[c]
                        for c in key]
             found = self.session.scalars(select(model).where(*clauses).order_by(model.id).limit(1)).first()
             if found is not None:
                 return found, None
         if self.spec.dedupe == "person" and record.get("email"):
-            found = find_person(self.session, model, record["email"])
+            found = self._known.get(("email", record["email"].lower()))
             if found is not None:
                 return found, f"{self._label(record)} merged into {self.spec.name[:-1]} {found.id} (same email)"
         if self.spec.dedupe == "account":
@@ -74,7 +103,7 @@ class Writer:
 
     def _find_account(self, record: dict[str, Any]) -> tuple[Any | None, str | None]:
         if record.get("domain"):
-            found = find_account_by_domain(self.session, record["domain"])
+            found = self._known.get(("domain", record["domain"].lower()))
             if found is not None:
                 return found, f"{self._label(record)} merged into account {found.id} {found.name!r} (same domain)"
         match = self.matcher().match(record["name"])
@@ -104,6 +133,7 @@ class Writer:
         self.session.add(obj)
         self.session.flush()
         self._touched.add(obj.id)
+        self._remember(obj)
         if isinstance(obj, Account):
             self.matcher().add(obj.id, obj.name)
         if isinstance(obj, Opportunity):  # the state as observed now (or from when a closed deal closed)
