@@ -9,7 +9,8 @@ from sqlalchemy import text
 
 from salesmind.core.db import Database
 from salesmind.data.models import Activity, ActivityType, ModelPrediction, OpportunityHistory
-from salesmind.quality import normalise_name, run_audit
+from salesmind.quality import normalise_name, run_audit, same_company
+
 from salesmind.quality.report import Finding, table_score
 
 NOW = datetime(2025, 7, 1, 12, 0, tzinfo=timezone.utc)
@@ -138,3 +139,10 @@ def test_score_of_a_clean_table_is_100() -> None:
                                        ("Smith & Sons Ltd", "smith and sons"), ("Co", "co")])
 def test_normalise_name(raw: str, norm: str) -> None:
     assert normalise_name(raw) == norm
+
+
+@pytest.mark.parametrize("a, b, same", [("initech solutions", "initech solution", True),
+                                        ("acme", "acme", True), ("company 12", "company 13", False),
+                                        ("globex", "initech", False)])
+def test_same_company(a: str, b: str, same: bool) -> None:
+    assert same_company(a, b) is same

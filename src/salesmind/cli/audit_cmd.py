@@ -17,7 +17,7 @@ from salesmind.quality import AuditReport, run_audit
 @app.command()
 def audit(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
-    as_of: str = typer.Option(None, "--as-of", help="Audit as of this ISO time (default: now), e.g. 2025-06-30."),
+    as_of: str = typer.Option(None, "--as-of", help="Audit as of this ISO date or time (default: now)."),
     top: int = typer.Option(15, "--top", min=1, help="How many fixes to show in the terminal."),
 ) -> None:
     """Score the data per table and list the fixes with the biggest impact first."""

@@ -27,7 +27,8 @@ FIELDS: dict[Table, tuple[FieldSpec, ...]] = {
     Account.__table__: (
         FieldSpec("name", KEY), FieldSpec("domain", KEY), FieldSpec("owner_id", KEY),
         FieldSpec("industry", OPTIONAL), FieldSpec("employees", OPTIONAL),
-        FieldSpec("annual_revenue", OPTIONAL), FieldSpec("region", OPTIONAL), FieldSpec("country", OPTIONAL),
+        FieldSpec("annual_revenue", OPTIONAL), FieldSpec("region", OPTIONAL),
+        FieldSpec("country", OPTIONAL),
     ),
     Contact.__table__: (
         FieldSpec("email", KEY), FieldSpec("last_name", KEY), FieldSpec("account_id", KEY),
@@ -35,7 +36,8 @@ FIELDS: dict[Table, tuple[FieldSpec, ...]] = {
         FieldSpec("seniority", OPTIONAL, ("unknown",)),
     ),
     Lead.__table__: (
-        FieldSpec("email", KEY), FieldSpec("company", KEY), FieldSpec("source", KEY), FieldSpec("owner_id", KEY),
+        FieldSpec("email", KEY), FieldSpec("company", KEY), FieldSpec("source", KEY),
+        FieldSpec("owner_id", KEY),
         FieldSpec("first_name", OPTIONAL), FieldSpec("last_name", OPTIONAL), FieldSpec("title", OPTIONAL),
         FieldSpec("country", OPTIONAL), FieldSpec("seniority", OPTIONAL, ("unknown",)),
     ),

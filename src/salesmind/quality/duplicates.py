@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Iterable
 
-import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.orm import Session
 
@@ -17,10 +15,11 @@ from salesmind.quality.report import EXAMPLES, Finding
 DUPLICATE_WEIGHT = 2.0
 NAME_SIMILARITY = 90  # token-sort ratio (0-100) above which two account names are the same company
 BLOCK_PREFIX = 3  # names are compared only with names that start with the same letters
-BIG_BLOCK, BIG_BLOCK_PREFIX = 4000, 6  # very common prefixes are split further to bound the work
+WINDOW = 20  # ... and, in sorted order, only with the next WINDOW names of their block
 _LEGAL_SUFFIXES = {"inc", "incorporated", "llc", "ltd", "limited", "gmbh", "ag", "sa", "sas", "corp",
                    "corporation", "co", "company", "plc", "bv", "nv", "srl", "oy", "ab", "pty", "group"}
 _NON_WORD = re.compile(r"[^\w\s]+")
+_DIGITS = re.compile(r"\d+")
 
 
 def normalise_name(name: str) -> str:
@@ -75,35 +74,25 @@ def _similar_names(session: Session) -> Finding:
         norm = normalise_name(name)
         if norm:
             blocks[norm.replace(" ", "")[:BLOCK_PREFIX]].append((account_id, norm))
-    clusters = [c for block in _split_big(blocks.values()) for c in _cluster(block) if len(c) > 1]
+    clusters = [c for block in blocks.values() for c in _cluster(block) if len(c) > 1]
     clusters.sort(key=min)
     examples = [i for c in clusters for i in sorted(c)][:EXAMPLES]
     return Finding(
-        check="duplicates.accounts.name", table=table.name, title="accounts with the same or nearly the same name",
+        check="duplicates.accounts.name", table=table.name,
+        title="accounts with the same or nearly the same name",
         affected=sum(len(c) - 1 for c in clusters), weight=DUPLICATE_WEIGHT,
         instruction="Check these look-alike account names and merge the ones that are one company.",
         example_ids=examples,
     )
 
 
-def _split_big(blocks: Iterable[list[tuple[int, str]]]) -> Iterable[list[tuple[int, str]]]:
-    for block in blocks:
-        if len(block) <= BIG_BLOCK:
-            yield block
-            continue
-        finer: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        for item in block:
-            finer[item[1].replace(" ", "")[:BIG_BLOCK_PREFIX]].append(item)
-        yield from finer.values()
-
-
 def _cluster(block: list[tuple[int, str]]) -> list[set[int]]:
-    """Groups of accounts in one block whose names are similar (single-link, union-find)."""
-    if len(block) < 2:
-        return []
-    names = [name for _, name in block]
-    scores = process.cdist(names, names, scorer=fuzz.token_sort_ratio, score_cutoff=NAME_SIMILARITY,
-                           dtype=np.uint8, workers=1)
+    """Groups of similar names in one block: each name is compared with the next few in sorted order.
+
+    Comparing within a sliding window (sorted-neighbourhood blocking) keeps the work linear even when
+    thousands of names share their first letters; union-find joins chains of matches.
+    """
+    block = sorted(block, key=lambda item: item[1])
     parent = list(range(len(block)))
 
     def root(i: int) -> int:
@@ -112,9 +101,19 @@ def _cluster(block: list[tuple[int, str]]) -> list[set[int]]:
             i = parent[i]
         return i
 
-    for i, j in zip(*np.nonzero(np.triu(scores, k=1))):
-        parent[root(int(i))] = root(int(j))
+    for i, (_, name) in enumerate(block):
+        for j in range(i + 1, min(i + 1 + WINDOW, len(block))):
+            if same_company(name, block[j][1]):
+                parent[root(j)] = root(i)
     groups: dict[int, set[int]] = defaultdict(set)
     for index, (account_id, _) in enumerate(block):
         groups[root(index)].add(account_id)
     return list(groups.values())
+
+
+def same_company(a: str, b: str) -> bool:
+    """Equal, or nearly equal with the same numbers ('Acme 1' and 'Acme 2' are different firms)."""
+    if a == b:
+        return True
+    same_numbers = _DIGITS.findall(a) == _DIGITS.findall(b)
+    return same_numbers and fuzz.token_sort_ratio(a, b, score_cutoff=NAME_SIMILARITY) > 0

@@ -106,7 +106,7 @@ def table_score(table: str, rows: int, fields: dict[str, float], field_weights: 
     validity = 1.0
     for found in findings:
         validity *= (1.0 - min(1.0, found.affected / rows)) ** found.weight if rows else 1.0
-    blended = COMPLETENESS_SHARE * completeness + (1 - COMPLETENESS_SHARE) * validity if fields else validity
+    blended = (COMPLETENESS_SHARE * completeness + (1 - COMPLETENESS_SHARE) * validity) if fields else validity
     return TableScore(table=table, rows=rows, completeness=round(completeness, 4),
                       fields={k: round(v, 4) for k, v in fields.items()},
                       validity=round(validity, 4), score=round(100 * blended))
