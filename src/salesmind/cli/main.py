@@ -42,6 +42,7 @@ from salesmind.cli import (  # noqa: E402,F401
     db_cmds,
     demo_cmd,
     import_cmd,
+    privacy_cmd,
     score_cmd,
     serve_cmd,
     users_cmd,
