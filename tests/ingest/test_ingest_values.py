@@ -95,3 +95,9 @@ def test_seniority_from_title() -> None:
     assert seniority_from_title("VP of Operations").value == "vp"
     assert seniority_from_title("IT Manager").value == "manager"
     assert seniority_from_title("Engineer").value == "individual"
+
+
+def test_a_date_written_with_a_time_keeps_its_written_day() -> None:
+    late_night = v.ParseContext(timezone="Europe/Berlin")
+    assert v.to_date("2025-01-31 00:30", late_night) == date(2025, 1, 31)
+    assert v.to_date("1/31/2025 12:30 AM", late_night) == date(2025, 1, 31)

@@ -156,7 +156,7 @@ def to_json(value: object, ctx: ParseContext) -> Any:
 
 
 def to_date(value: object, ctx: ParseContext) -> date:
-    """A calendar date in ISO form or one of the mapping's formats."""
+    """A calendar date in ISO form or one of the mapping's formats (a time, if written, is dropped)."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -167,9 +167,9 @@ def to_date(value: object, ctx: ParseContext) -> date:
     except ValueError:
         pass
     parsed = _strptime(raw, ctx, date_only=True)
-    if parsed is None:
-        return to_datetime(raw, ctx).date() if _looks_like_datetime(raw) else _bad_date(raw, ctx)
-    return parsed.date()
+    if parsed is None and _looks_like_datetime(raw):
+        parsed = _parse_written_time(raw, ctx)  # the date as written, before any zone conversion
+    return parsed.date() if parsed is not None else _bad_date(raw, ctx)
 
 
 def to_datetime(value: object, ctx: ParseContext) -> datetime:
@@ -180,19 +180,19 @@ def to_datetime(value: object, ctx: ParseContext) -> datetime:
         parsed = datetime.combine(value, time())
     else:
         raw = str(value).strip()
-        iso = raw[:-1] + "+00:00" if raw.endswith("Z") else raw
-        try:
-            parsed = datetime.fromisoformat(iso)
-        except ValueError:
-            found = _strptime(raw, ctx, date_only=False)
-            if found is None:
-                found = _strptime(raw, ctx, date_only=True)
-            if found is None:
-                _bad_date(raw, ctx)
-            parsed = found  # type: ignore[assignment]
+        found = _parse_written_time(raw, ctx) or _strptime(raw, ctx, date_only=True)
+        parsed = found if found is not None else _bad_date(raw, ctx)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone(ctx.timezone))
     return parsed.astimezone(UTC)
+
+
+def _parse_written_time(raw: str, ctx: ParseContext) -> datetime | None:
+    """ISO 8601 (``Z`` allowed) or one of the date-time formats; naive unless the text has an offset."""
+    try:
+        return datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith("Z") else raw)
+    except ValueError:
+        return _strptime(raw, ctx, date_only=False)
 
 
 def _looks_like_datetime(raw: str) -> bool:
