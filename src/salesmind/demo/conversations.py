@@ -139,7 +139,9 @@ def _call(ctx: Context, rng: np.random.Generator, deals: Deals, contacts: Contac
     pro_secs = prospect_mean * np.exp(rng.normal(-0.18, 0.6, pairs))
     n_questions = min(pairs - 2, int(rng.poisson(max(model.questions + model.questions_skill * skill, 1.0)
                                                  * QUESTION_SCALE[stage])))
-    questions = set(rng.choice(np.arange(1, pairs - 1), n_questions, replace=False).tolist()) if n_questions > 0 else set()
+    questions: set[int] = set()
+    if n_questions > 0:
+        questions = set(rng.choice(np.arange(1, pairs - 1), n_questions, replace=False).tolist())
     competitor = deals.competitor[i]
     pricing = stage >= 3 and rng.random() < (0.5 if lost else 0.9)
     next_step = rng.random() < (0.9 if not (lost and last) else 0.35)
@@ -178,14 +180,16 @@ def _call(ctx: Context, rng: np.random.Generator, deals: Deals, contacts: Contac
             pro_lines.append(_pick(rng, scripts.PROSPECT_PRICING))
             said_pricing = True
         if objection and rng.random() < 0.12 * (1 + stage / 2):
-            pro_lines.append(_pick(rng, scripts.OBJECTIONS[objection]).format(competitor=competitor or "another vendor"))
+            line = _pick(rng, scripts.OBJECTIONS[objection])
+            pro_lines.append(line.format(competitor=competitor or "another vendor"))
         if p == pairs - 1 and next_step:
             pro_lines.append(_pick(rng, scripts.PROSPECT_AGREE_NEXT))
         mood = rng.random()
         bank = scripts.PROSPECT_NEGATIVE if mood < negative_share else (
             scripts.PROSPECT_POSITIVE if mood < negative_share + (0.35 if won else 0.2) else scripts.PROSPECT_NEUTRAL)
         text = _fill(rng, pro_lines, bank, pro_secs[p], 0.0)
-        t = _utter(ctx, out, call_id, pro_part, pro_label, t, pro_secs[p], text) + pause * float(np.exp(rng.normal(0, 0.3)))
+        t = _utter(ctx, out, call_id, pro_part, pro_label, t, pro_secs[p], text)
+        t += pause * float(np.exp(rng.normal(0, 0.3)))
     duration = round(t, 1)
     out.tables["calls"].append({
         "id": call_id, "external_id": f"demo-call-{call_id}", "title": f"{CALL_STAGES[stage]}: {deals.names[i]}",

@@ -21,6 +21,7 @@ from salesmind.demo.people import Accounts
 
 PERIOD_DAYS = 30.0
 MONTH_DAYS = 30.44
+PRIORITY = {"outage": "high", "integration": "high", "feature request": "low"}
 OTHER_CHURN = ("budget cuts", "acquired by another company", "consolidating vendors")
 
 
@@ -108,7 +109,8 @@ def simulate_customers(ctx: Context, rng: np.random.Generator, deals: Deals, con
             "id": int(sub_ids[j]), "external_id": f"demo-subscription-{int(sub_ids[j])}",
             "account_id": int(deals.account_id[i]), "product_id": ctx.plan_ids[deals.segment[i]],
             "mrr": mrr, "currency": "USD", "seats": int(seats[j]),
-            "started_at": ctx.clock.time(start[j]), "ended_at": None if np.isnan(ended[j]) else ctx.clock.time(ended[j]),
+            "started_at": ctx.clock.time(start[j]),
+            "ended_at": None if np.isnan(ended[j]) else ctx.clock.time(ended[j]),
             "status": "active" if np.isnan(ended[j]) else "churned", "churn_reason": reason[j],
             "created_at": ctx.clock.time(start[j]),
             "updated_at": ctx.clock.time(start[j] if np.isnan(ended[j]) else ended[j])})
@@ -135,7 +137,7 @@ def _tickets(ctx: Context, rng: np.random.Generator, deals: Deals, i: int, count
             continue
         category = catalog.TICKET_CATEGORIES[int(rng.integers(len(catalog.TICKET_CATEGORIES)))]
         closed = opened + rng.exponential(2.5)
-        priority = "high" if category in ("outage", "integration") else ("low" if category == "feature request" else "normal")
+        priority = PRIORITY.get(category, "normal")
         subject = catalog.TICKET_SUBJECTS[category]
         people = deals.committee[i]
         contact = int(people[int(rng.integers(len(people)))])
@@ -202,7 +204,8 @@ def _order(ctx: Context, tables: dict[str, list[dict[str, Any]]], deals: Deals, 
     total = sum(Decimal(f"{amount:.2f}") for _, _, amount, _ in lines)
     tables["orders"].append({
         "id": order_id, "external_id": f"demo-order-{order_id}", "account_id": int(deals.account_id[i]),
-        "contact_id": int(deals.primary[i]), "opportunity_id": int(deals.ids[i]) if from_deal else None, "ordered_at": when, "total": total, "currency": "USD",
+        "contact_id": int(deals.primary[i]), "opportunity_id": int(deals.ids[i]) if from_deal else None,
+        "ordered_at": when, "total": total, "currency": "USD",
         "created_at": when, "updated_at": when})
     for product, qty, amount, discount in lines:
         tables["order_lines"].append({

@@ -137,7 +137,8 @@ def simulate_journeys(ctx: Context, rng: np.random.Generator, leads: Leads, acc:
     first_touch = np.where(leads.inbound, leads.first_response, leads.created + rng.uniform(0.1, 2.0, n))
     by_call = leads.inbound & (rng.random(n) < 0.3)
     log.add("call", leads.first_response[by_call], lead_id=lead_ids[by_call], account_id=account_ids[by_call],
-            user_id=owner_ids[by_call], subject="First response call", duration_seconds=rng.uniform(60, 900, int(by_call.sum())),
+            user_id=owner_ids[by_call], subject="First response call",
+            duration_seconds=rng.uniform(60, 900, int(by_call.sum())),
             details={"first_response": True})
     emails = _cadence(rng, leads, first_touch, by_call)
 
@@ -232,7 +233,8 @@ def _after_signal(ctx: Context, rng: np.random.Generator, leads: Leads, ts: np.n
     counts = rng.poisson(rate * (end - ts))
     who = np.repeat(np.arange(len(ts)), counts)
     day = ts[who] + rng.random(len(who)) * (end - ts)[who]
-    pages = np.array([catalog.SITE + p for p in ("/pricing", "/demo", "/customers", "/integrations", "/")], dtype=object)
+    paths = ("/pricing", "/demo", "/customers", "/integrations", "/")
+    pages = np.array([catalog.SITE + p for p in paths], dtype=object)
     url = np.where(rng.random(len(who)) < np.maximum(pricing_taste[who], 0.2), pages[0],
                    rng.choice(pages[1:], len(who)))
     log.add("web_visit", day, lead_id=leads.ids[who], account_id=account_ids[who], url=url.astype(object))

@@ -68,7 +68,8 @@ def make_accounts(ctx: Context, rng: np.random.Generator, n: int) -> Accounts:
     names, domains = [], []
     for i in range(n):
         kind_bank = catalog.COMPANY_KINDS[industry[i]]
-        base = f"{catalog.COMPANY_HEADS[heads[i]]}{catalog.COMPANY_TAILS[tails[i]]} {kind_bank[int(kinds[i] * len(kind_bank))]}"
+        kind = kind_bank[int(kinds[i] * len(kind_bank))]
+        base = f"{catalog.COMPANY_HEADS[heads[i]]}{catalog.COMPANY_TAILS[tails[i]]} {kind}"
         seen = name_counts.get(base, 0) + 1
         name_counts[base] = seen
         names.append(base if seen == 1 else f"{base} {_ordinal_suffix(seen)}")
