@@ -75,7 +75,7 @@ DATASETS = (
 
 
 def machine() -> str:
-    """One line naming the CPU, cores, OS and library versions."""
+    """One line naming the CPU, cores, load, OS and library versions."""
     cpu = platform.processor() or "unknown CPU"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -86,7 +86,9 @@ def machine() -> str:
         pass
     import sklearn
 
-    return (f"{cpu}, {os.cpu_count()} cores visible (shared), {platform.system()} "
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"{cpu}, {os.cpu_count()} cores visible (shared; load average {load} at the end of "
+            f"the run), {platform.system()} "
             f"{platform.release()}, Python {sys.version.split()[0]}, LightGBM {lgb.__version__}, "
             f"scikit-learn {sklearn.__version__}, pandas {pd.__version__}")
 
@@ -148,7 +150,7 @@ Wall time of this dataset's run: {elapsed:.0f} s.
 
 def run() -> str:
     """The markdown section for docs/benchmarks.md."""
-    parts = [run_dataset(d) for d in DATASETS]
+    parts = [run_dataset(d) for d in DATASETS]  # machine() after the runs: load includes them
     return f"""## Lead scoring quality (`python -m bench scoring`)
 
 Command: `.venv/bin/python -m bench scoring` (or `python -m bench` for every benchmark).
