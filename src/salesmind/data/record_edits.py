@@ -102,13 +102,15 @@ def check_links(session: Session, scope: Scope, values: Mapping[str, Any]) -> No
     for column, value in values.items():
         if value is None:
             continue
-        if column in LINKS:
-            kind = LINKS[column]
-            linked = session.get(MODELS[kind], value)
-            if linked is None or not scope.can_see(linked.owner_id):
-                raise UserInputError(f"{column} {value}: there is no such {kind}")
+        if column in LINKS and not _visible(session, scope, LINKS[column], value):
+            raise UserInputError(f"{column} {value}: there is no such {LINKS[column]}")
         elif column == "product_id" and session.get(Product, value) is None:
             raise UserInputError(f"product_id {value}: there is no such product")
+
+
+def _visible(session: Session, scope: Scope, kind: str, record_id: int) -> bool:
+    record = session.get(MODELS[kind], record_id)
+    return record is not None and scope.can_see(record.owner_id)
 
 
 def _check_columns(model: Any, kind: str, values: Mapping[str, Any]) -> None:
@@ -178,18 +180,18 @@ def _stored_values(obj: Any) -> dict[str, Any]:
 
 
 def _check_written(session: Session, scope: Scope, obj: Any, before: dict[str, Any] | None) -> None:
-    what = f"{type(obj).__tablename__[:-1]} {obj.id}"
+    what = type(obj).__tablename__.removesuffix("s")
     if before is not None and "owner_id" in before and not scope.can_see(before["owner_id"]):
-        raise PermissionDenied(f"a row matches {what}, which is outside your book; nothing was written")
+        raise PermissionDenied(f"a row matches a {what} outside your book; nothing was written")
     columns = obj.__table__.columns.keys()
     if "owner_id" in columns:
         if obj.owner_id is None and before is None:
             obj.owner_id = scope.user_id
         check_owner(session, scope, obj.owner_id)
     for column in LINKS.keys() & set(columns):
-        check_links(session, scope, {column: getattr(obj, column)})
-        if before is not None:
-            check_links(session, scope, {column: before.get(column)})
+        for value in (getattr(obj, column), (before or {}).get(column)):
+            if value is not None and not _visible(session, scope, LINKS[column], value):
+                raise PermissionDenied(f"a row refers to a {LINKS[column]} outside your book; nothing was written")
 
 
 _GUARDED_COLUMNS = {"owner_id", *LINKS}

@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter
 
-from salesmind.api.routes import accounts, auth, contacts, health, ingest, leads, opportunities, users
+from salesmind.api.routes import accounts, audit, auth, contacts, health, ingest, leads, opportunities, users
 
 api_router = APIRouter()
-for module in (health, auth, users, accounts, contacts, leads, opportunities, ingest):
+for module in (health, auth, users, accounts, contacts, leads, opportunities, ingest, audit):
     api_router.include_router(module.router)
 
 __all__ = ["api_router"]

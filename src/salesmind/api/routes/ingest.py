@@ -14,6 +14,7 @@ from salesmind.core.errors import PermissionDenied
 from salesmind.data.models import Role
 from salesmind.data.record_edits import writes_within_scope
 from salesmind.data.scope import Scope
+from salesmind.ingest import ingest_rows
 
 router = APIRouter(tags=["ingest"])
 
@@ -25,7 +26,7 @@ BOOK_ENTITIES = frozenset({"accounts", "contacts", "leads", "opportunities", "ac
 
 
 @router.post("/activities", response_model=IngestReport)
-def ingest_activities(rows: Rows, session: SessionDep, scope: ScopeDep) -> IngestReport:
+def ingest_activities(rows: Rows, session: SessionDep, scope: ScopeDep) -> Any:
     """Add up to 10,000 activities (emails, calls, visits, ...) in one all-or-nothing batch.
 
     A rep may only add events linked to records in their own book.
@@ -35,7 +36,7 @@ def ingest_activities(rows: Rows, session: SessionDep, scope: ScopeDep) -> Inges
 
 @router.post("/ingest/{entity}", response_model=IngestReport)
 def ingest_entity(entity: Annotated[str, Path(max_length=64, pattern=r"^[a-z_]+$")], rows: Rows,
-                  user: CurrentUser, session: SessionDep, scope: ScopeDep) -> IngestReport:
+                  user: CurrentUser, session: SessionDep, scope: ScopeDep) -> Any:
     """Upsert up to 10,000 rows of one entity (by external id) in one all-or-nothing batch.
 
     Reps and managers may ingest accounts, contacts, leads, opportunities and activities
@@ -47,18 +48,7 @@ def ingest_entity(entity: Annotated[str, Path(max_length=64, pattern=r"^[a-z_]+$
     return _ingest(session, scope, entity, rows)
 
 
-def _ingest(session: Session, scope: Scope, entity: str, rows: list[dict[str, Any]]) -> IngestReport:
+def _ingest(session: Session, scope: Scope, entity: str, rows: list[dict[str, Any]]) -> Any:
     """Write rows through the importers' shared path, checking every write against the caller's scope."""
-    from salesmind.ingest import ingest_rows
-
     with writes_within_scope(session, scope):
-        report = ingest_rows(session, entity, rows, source="api")
-    return IngestReport(entity=entity, source="api", report=_as_dict(report))
-
-
-def _as_dict(report: Any) -> dict[str, Any]:
-    import dataclasses
-
-    if dataclasses.is_dataclass(report):
-        return dataclasses.asdict(report)
-    return dict(getattr(report, "__dict__", {}))
+        return ingest_rows(session, entity, rows, source="api")

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
-
 from salesmind.api.schemas.common import Public
 from salesmind.data.models import ActivityType
 
@@ -39,9 +37,14 @@ class TimelineItemPublic(Public):
     link: str | None = None
 
 
-class IngestReport(BaseModel):
-    """What a bulk ingest did: counts of rows read and where they went."""
+class IngestReport(Public):
+    """What a bulk ingest did: rows read, and how many were inserted, updated, unchanged or merged."""
 
     entity: str
-    source: str
-    report: dict[str, Any]
+    rows_read: int
+    inserted: int
+    updated: int
+    unchanged: int
+    merged: int
+    merges: list[str]
+    import_run_id: int | None
