@@ -180,7 +180,7 @@ def _stored_values(obj: Any) -> dict[str, Any]:
 
 
 def _check_written(session: Session, scope: Scope, obj: Any, before: dict[str, Any] | None) -> None:
-    what = type(obj).__tablename__.removesuffix("s")
+    what = _KIND_OF.get(type(obj), type(obj).__tablename__)
     if before is not None and "owner_id" in before and not scope.can_see(before["owner_id"]):
         raise PermissionDenied(f"a row matches a {what} outside your book; nothing was written")
     columns = obj.__table__.columns.keys()
@@ -195,3 +195,4 @@ def _check_written(session: Session, scope: Scope, obj: Any, before: dict[str, A
 
 
 _GUARDED_COLUMNS = {"owner_id", *LINKS}
+_KIND_OF = {model: kind for kind, model in MODELS.items()}
