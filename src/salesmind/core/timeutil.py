@@ -61,7 +61,7 @@ def zone(name: str) -> ZoneInfo:
     """Return the IANA zone called ``name`` or a clear error."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a folder like 'America'
         raise UserInputError(f"unknown time zone {name!r} (use an IANA name like 'Europe/Berlin')") from exc
 
 

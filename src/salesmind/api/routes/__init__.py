@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter
 
-from salesmind.api.routes import accounts, audit, auth, contacts, health, ingest, leads, opportunities, users
+from salesmind.api.routes import accounts, audit, auth, contacts, health, ingest, leads, opportunities, privacy, users
 
 api_router = APIRouter()
-for module in (health, auth, users, accounts, contacts, leads, opportunities, ingest, audit):
+for module in (health, auth, users, accounts, contacts, leads, opportunities, ingest, audit, privacy):
     api_router.include_router(module.router)
 
 __all__ = ["api_router"]

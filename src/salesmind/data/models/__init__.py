@@ -22,7 +22,13 @@ from salesmind.data.models.engagement import (
     EmailThread,
     Utterance,
 )
-from salesmind.data.models.intelligence import FeatureSnapshot, ImportRun, ModelPrediction, PredictionFeedback
+from salesmind.data.models.intelligence import (
+    FeatureSnapshot,
+    ImportRun,
+    ModelPrediction,
+    ModelVersion,
+    PredictionFeedback,
+)
 from salesmind.data.models.leads import Lead
 from salesmind.data.models.people import ApiKey, Team, Territory, User
 from salesmind.data.models.service import NpsResponse, SupportTicket
@@ -30,7 +36,7 @@ from salesmind.data.models.service import NpsResponse, SupportTicket
 __all__ = [
     "Account", "Activity", "ActivityType", "ApiKey", "Base", "Call", "CallParticipant", "Contact",
     "ContentAsset", "Direction", "EmailMessage", "EmailThread", "FeatureSnapshot", "ImportRun", "Lead",
-    "LeadStatus", "ModelPrediction", "NpsResponse", "OPEN_STAGES", "Opportunity", "OpportunityContact",
+    "LeadStatus", "ModelPrediction", "ModelVersion", "NpsResponse", "OPEN_STAGES", "Opportunity", "OpportunityContact",
     "OpportunityHistory", "Order", "OrderLine", "Outcome", "PredictionFeedback", "Product", "Role",
     "STAGES", "Seniority", "SpeakerRole", "Subscription", "SubscriptionUsage", "SupportTicket", "Team",
     "Territory", "User", "Utterance",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from salesmind.core.timeutil import utcnow
@@ -24,6 +24,33 @@ class FeatureSnapshot(Base):
     as_of: Mapped[datetime]
     feature_set: Mapped[str] = mapped_column(String(64))
     values: Mapped[dict[str, Any]]
+
+
+class ModelVersion(Base):
+    """One trained version of a model: its training window, features, metrics and status.
+
+    ``status`` is ``candidate`` until the promotion rule compares it with the current version
+    on the same held-out data; then ``current`` (serving), ``rejected`` or ``retired``.
+    """
+
+    __tablename__ = "model_versions"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="candidate", index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    path: Mapped[str] = mapped_column(String(500))
+    window_start: Mapped[datetime | None]
+    window_end: Mapped[datetime | None]
+    rows: Mapped[int] = mapped_column(default=0)
+    positives: Mapped[int] = mapped_column(default=0)
+    features: Mapped[dict[str, Any] | None]
+    metrics: Mapped[dict[str, Any] | None]
+    notes: Mapped[dict[str, Any] | None]
+    promoted_at: Mapped[datetime | None]
 
 
 class ModelPrediction(Base):
