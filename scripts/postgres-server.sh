@@ -22,7 +22,7 @@ case "$action" in
     fi
     if ! as_pg "$bindir/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
       as_pg "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w \
-        -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
     fi
     psql -h 127.0.0.1 -p "$port" -U salesmind -d postgres -tAc \
       "SELECT 1 FROM pg_database WHERE datname='salesmind_test'" | grep -q 1 ||

@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 started_pg=0
 if [ -z "${SALESMIND_TEST_POSTGRES_URL:-}" ] && ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
   pgdir=$(mktemp -d /tmp/salesmind-pg.XXXXXX)
-  if url=$(bash scripts/postgres-server.sh start "$pgdir" 54329); then
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  if url=$(bash scripts/postgres-server.sh start "$pgdir" "$port"); then
     export SALESMIND_TEST_POSTGRES_URL="$url"
     started_pg=1
   else
