@@ -18,16 +18,8 @@ SESSION_USER_KEY = "user_id"
 
 def get_db_session(request: Request) -> Iterator[Session]:
     """A database session for one request, committed when the handler succeeds."""
-    database = request.app.state.database
-    session: Session = database.sessions()
-    try:
+    with request.app.state.database.transaction() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_db_session)]
