@@ -152,12 +152,12 @@ def check_in_scope(session: Session, scope: Scope, kind: str, ids: Sequence[int]
 def rescore(session: Session, scope: Scope, kind: str, ids: Sequence[int], *, now: datetime,
             models_dir: Path) -> list[ModelPrediction]:
     """Score visible records again with the current model; :class:`NoCurrentModel` when there is none."""
-    from salesmind.scoring.crm import score_records  # the CRM scorer loads LightGBM: only when asked
-
     wanted = check_in_scope(session, scope, kind, ids)
     name = SCORED_KINDS[kind]
     if current_model(session, name) is None:
         raise NoCurrentModel(f"no {name} model is trained yet: train and promote a {name} model, then rescore")
+    from salesmind.scoring.crm import score_records  # the CRM scorer loads LightGBM: only when asked
+
     predictions = score_records(session, kind, wanted, now=now, models_dir=models_dir)
     if not predictions and wanted:
         raise NoCurrentModel(f"the current {name} model gave no scores: check that its folder exists "
