@@ -98,7 +98,7 @@ class TimelineItem:
 
 def timeline(session: Session, scope: Scope, kind: str, record_id: int, limit: int = 200) -> list[TimelineItem]:
     """Activities, emails, calls and stage changes of one visible record, newest first."""
-    get_record(session, scope, kind, record_id)
+    record = get_record(session, scope, kind, record_id)
     column = _LINK_COLUMN[kind]
     items: list[TimelineItem] = []
     acts = session.scalars(
@@ -129,9 +129,11 @@ def timeline(session: Session, scope: Scope, kind: str, record_id: int, limit: i
             .order_by(OpportunityHistory.changed_at.desc()).limit(limit)
         )
         for change in changes:
-            close = change.expected_close_date.isoformat() if change.expected_close_date else "no date"
-            items.append(TimelineItem(change.changed_at, "stage_change", f"Stage: {change.stage}",
-                                      f"amount {change.amount or '-'}, close {close}"))
+            close = change.expected_close_date.strftime("%d %b %Y") if change.expected_close_date else "none"
+            amount = f"{change.amount:,.2f} {record.currency}" if change.amount is not None else "no amount"
+            items.append(TimelineItem(change.changed_at, "stage_change",
+                                      f"Stage: {change.stage.replace('_', ' ').capitalize()}",
+                                      f"{amount}, expected close {close}"))
     items.sort(key=lambda i: i.at, reverse=True)
     return items[:limit]
 
