@@ -7,7 +7,7 @@ and discount have no history in the CRM model, so their current values are used:
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Iterable
 
 import numpy as np
@@ -173,3 +173,36 @@ def _pricing_discussed(session: Session, ids: list[int], cutoffs: pd.Series) -> 
     pattern = "|".join(PRICING_WORDS)
     hits = said["text"].str.lower().str.contains(pattern, regex=True)
     return hits.groupby(said["entity_id"]).any()
+
+
+#: Days between a deal's snapshots in the training frame, and the most snapshots per deal.
+SNAPSHOT_EVERY_DAYS, MAX_SNAPSHOTS = 14, 12
+
+
+def deal_training_frame(session: Session, *, now: datetime,
+                        every: timedelta = timedelta(days=SNAPSHOT_EVERY_DAYS),
+                        max_snapshots: int = MAX_SNAPSHOTS) -> pd.DataFrame:
+    """Snapshots of each closed deal through its life, labelled ``won``, with ``as_of`` and ``opportunity_id``.
+
+    A deal is snapshot one day after creation and every ``every`` after that while it was still
+    open, strictly before it closed. Deals still open, or closed after ``now``, are left out, so
+    every label is final and every feature precedes it.
+    """
+    deals = _opportunities(session, None)
+    now_ts = pd.Timestamp(now)
+    final = deals["outcome"].isin(["won", "lost"]) & deals["closed_at"].notna() & (deals["closed_at"] <= now_ts)
+    deals = deals[final]
+    frames = []
+    for k in range(max_snapshots):
+        cutoffs = deals["created_at"] + timedelta(days=1) + k * every
+        alive = cutoffs < deals["closed_at"]
+        if not alive.any():
+            break
+        snap = deal_features(session, cutoffs[alive])
+        snap["as_of"] = cutoffs[alive].reindex(snap.index)
+        snap["won"] = (deals.loc[snap.index, "outcome"] == "won").astype(int)
+        frames.append(snap)
+    if not frames:
+        return pd.DataFrame(columns=["opportunity_id", "as_of", "won"])
+    frame = pd.concat(frames).rename_axis("opportunity_id").reset_index()
+    return frame.sort_values(["as_of", "opportunity_id"], kind="stable").reset_index(drop=True)

@@ -30,11 +30,16 @@ from salesmind.scoring.scorer import (
     MIN_ROWS,
     TabularScorer,
 )
+from salesmind.scoring.crm import MODEL_NAMES, train_crm_model
+from salesmind.scoring.registry import current_version, list_versions
+from salesmind.scoring.rescoring import rescore_all, score_records
 from salesmind.scoring.service import TrainingResult, read_table, score_table, train_and_evaluate
 from salesmind.scoring.target import normalize_target
 
 __all__ = [
-    "COLD_START_KIND", "GBM_KIND", "GRADE_BANDS", "MIN_POSITIVES", "MIN_ROWS", "Calibrator",
+    "COLD_START_KIND", "GBM_KIND", "GRADE_BANDS", "MIN_POSITIVES", "MIN_ROWS", "MODEL_NAMES",
+    "Calibrator", "current_version", "list_versions", "rescore_all", "score_records",
+    "train_crm_model",
     "ColumnPreparer", "CrossValidation",
     "EvaluationReport", "LogisticScorer", "Metrics", "NaiveBayesScorer", "PointsScorer", "Reason",
     "TabularScorer", "TrainingResult", "choose_method", "compute_metrics", "cross_validate",

@@ -1,0 +1,186 @@
+"""Storing scores of CRM records from the current model version: one record, a batch, the book.
+
+Each stored :class:`ModelPrediction` carries the model name and version, the calibrated
+probability, the 0-100 score, the grade and ``reasons`` as ``{"positive": [...], "negative":
+[...]}`` sentences (plus ``expected_close_month`` for deals).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+import pandas as pd
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from salesmind.core.db import Database, transaction
+from salesmind.data.models import Activity, Lead, LeadStatus, ModelPrediction, ModelVersion, Opportunity, Outcome
+from salesmind.features import deal_features, lead_features
+from salesmind.scoring.crm import ID_COLUMNS, MODEL_NAMES, TIME_COLUMN, check_kind
+from salesmind.scoring.reasons import Reason, grade
+from salesmind.scoring.registry import current_version, load_version
+
+RESCORE_CHUNK = 2000
+OPEN_LEAD_STATUSES = (LeadStatus.NEW, LeadStatus.WORKING, LeadStatus.NURTURING, LeadStatus.QUALIFIED)
+BatchProgress = Callable[[int, int], None]
+
+#: Plain sentences for the drivers a rep sees most; other columns use the engine's wording.
+_PHRASES: dict[str, Callable[[str], str]] = {
+    "pricing_page_visits_7d": lambda v: f"visited the pricing page {v} times in the last 7 days",
+    "pricing_page_visits_30d": lambda v: f"visited the pricing page {v} times in the last 30 days",
+    "demo_page_visits_7d": lambda v: f"visited the demo page {v} times in the last 7 days",
+    "demo_page_visits_30d": lambda v: f"visited the demo page {v} times in the last 30 days",
+    "engagement_velocity": lambda v: f"engagement is {v}x its earlier rate",
+    "days_since_last_activity": lambda v: f"last activity {v} days ago",
+    "first_response_minutes": lambda v: f"first response came {v} minutes after the lead arrived",
+    "no_response_yet": lambda v: "nobody has responded yet" if v == "True" else "the lead got a response",
+    "source": lambda v: f"came in through {v.replace('_', ' ')}",
+    "seniority": lambda v: f"seniority is {v.replace('_', ' ')}",
+    "employees": lambda v: f"the company has {v} employees",
+    "industry": lambda v: f"industry is {v}",
+    "sent_unopened_30d": lambda v: f"{v} emails unopened in the last 30 days",
+    "email_open_rate": lambda v: f"opens {v} of emails",
+    "unsubscribed": lambda v: "unsubscribed from emails" if v == "True" else "still subscribed",
+    "competitor": lambda v: f"competing with {v}",
+    "discount_pct": lambda v: f"discount of {v}%",
+    "stage": lambda v: f"in stage {v}",
+    "days_in_stage": lambda v: f"{v} days in the current stage",
+    "close_date_pushes": lambda v: f"close date pushed {v} times",
+    "pricing_discussed": lambda v: "pricing was discussed on a call" if v == "True" else "pricing not discussed yet",
+}
+
+
+def sentence(reason: Reason) -> str:
+    """A rep-readable sentence for one driver (without the direction, which the list gives)."""
+    phrase = _PHRASES.get(reason.column)
+    if phrase is not None and reason.value != "":
+        value = reason.value
+        if reason.column == "email_open_rate":
+            value = f"{float(value.replace(',', '')):.0%}"
+        return phrase(value)
+    return reason.text.rsplit(" (", 1)[0]
+
+
+def open_ids(session: Session, kind: str, now: datetime,
+             among: Sequence[int] | None = None) -> list[int]:
+    """Ids of the open book (or of its part ``among``): leads not converted or disqualified, deals not closed."""
+    if check_kind(kind) == "lead":
+        stmt = select(Lead.id).where(Lead.status.in_(OPEN_LEAD_STATUSES), Lead.created_at <= now)
+        if among is not None:
+            stmt = stmt.where(Lead.id.in_(list(among)))
+    else:
+        stmt = select(Opportunity.id).where(Opportunity.outcome == Outcome.OPEN)
+        if among is not None:
+            stmt = stmt.where(Opportunity.id.in_(list(among)))
+    return [int(i) for i in session.scalars(stmt.order_by("id"))]
+
+
+def feature_rows(session: Session, kind: str, ids: Sequence[int], now: datetime) -> pd.DataFrame:
+    """Features of ``ids`` as of ``now``, in the training frame's shape (id column, ``as_of``)."""
+    build = lead_features if kind == "lead" else deal_features
+    frame = build(session, now, list(ids)).rename_axis(ID_COLUMNS[kind]).reset_index()
+    frame[TIME_COLUMN] = pd.Timestamp(now)
+    return frame
+
+
+def _close_month(session: Session, ids: Sequence[int], now: datetime,
+                 typical_days: float | None) -> dict[int, str]:
+    rows = session.execute(select(Opportunity.id, Opportunity.expected_close_date,
+                                  Opportunity.created_at).where(Opportunity.id.in_(list(ids))))
+    today = now.date()
+    out = {}
+    for deal_id, close, created in rows:
+        if close is None:
+            created_day = created.date() if isinstance(created, datetime) else today
+            close = created_day + timedelta(days=typical_days or 0)
+        out[int(deal_id)] = f"{max(close, today):%Y-%m}" if isinstance(close, date) else ""
+    return out
+
+
+def score_records(session: Session, kind: str, ids: Sequence[int], *, now: datetime,
+                  models_dir: Path) -> list[ModelPrediction]:
+    """Score ``ids`` with the current version, store and return the predictions ([] without one)."""
+    version = current_version(session, MODEL_NAMES[check_kind(kind)])
+    if version is None or not ids:
+        return []
+    return _score_with(session, version, kind, ids, now, models_dir)
+
+
+def _score_with(session: Session, version: ModelVersion, kind: str, ids: Sequence[int],
+                now: datetime, models_dir: Path) -> list[ModelPrediction]:
+    if not Path(version.path).is_absolute():
+        version.path = str(models_dir / version.path)
+    model = load_version(version)
+    frame = feature_rows(session, kind, ids, now)
+    if frame.empty:
+        return []
+    proba = model.predict_proba(frame)[:, 1]
+    explained = model.explain(frame, top=3)
+    months = _close_month(session, frame[ID_COLUMNS[kind]].tolist(), now,
+                          (version.notes or {}).get("typical_days_to_close")) \
+        if kind == "opportunity" else {}
+    out = []
+    for entity_id, p, reasons in zip(frame[ID_COLUMNS[kind]], proba, explained):
+        body: dict = {"positive": [sentence(r) for r in reasons if r.contribution > 0],
+                      "negative": [sentence(r) for r in reasons if r.contribution < 0]}
+        if kind == "opportunity":
+            body["expected_close_month"] = months.get(int(entity_id))
+        out.append(ModelPrediction(model_name=version.name, model_version=version.version,
+                                   entity_type=kind, entity_id=int(entity_id), scored_at=now,
+                                   probability=float(p), score=round(100 * float(p), 1),
+                                   grade=grade(float(p)), reasons=body))
+    session.add_all(out)
+    session.flush()
+    return out
+
+
+def rescore_all(database: Database, kind: str, *, now: datetime, models_dir: Path,
+                progress: BatchProgress | None = None) -> int:
+    """Score every open record of ``kind`` in chunks of RESCORE_CHUNK; return how many were scored."""
+    with database.sessions() as session:
+        version = current_version(session, MODEL_NAMES[check_kind(kind)])
+        ids = open_ids(session, kind, now) if version is not None else []
+    done = 0
+    for start in range(0, len(ids), RESCORE_CHUNK):
+        with transaction(database.sessions) as session:
+            assert version is not None
+            done += len(_score_with(session, version, kind, ids[start:start + RESCORE_CHUNK],
+                                    now, models_dir))
+        if progress:
+            progress(min(start + RESCORE_CHUNK, len(ids)), len(ids))
+    return done
+
+
+@contextmanager
+def touched_records(session: Session) -> Iterator[dict[str, set[int]]]:
+    """Collect the lead and deal ids of the activities ``session`` writes inside the block."""
+    touched: dict[str, set[int]] = {"lead": set(), "opportunity": set()}
+    written: list[Activity] = []
+
+    def collect(flushing: Session, _context: object) -> None:
+        written.extend(o for o in (*flushing.new, *flushing.dirty) if isinstance(o, Activity))
+
+    event.listen(session, "after_flush", collect)
+    try:
+        yield touched
+    finally:
+        event.remove(session, "after_flush", collect)
+        for activity in written:
+            if activity.lead_id is not None:
+                touched["lead"].add(int(activity.lead_id))
+            if activity.opportunity_id is not None:
+                touched["opportunity"].add(int(activity.opportunity_id))
+
+
+def rescore_touched(session: Session, touched: dict[str, set[int]], *, now: datetime,
+                    models_dir: Path) -> list[ModelPrediction]:
+    """Rescore the touched leads and deals that are still open (nothing without a current model)."""
+    out: list[ModelPrediction] = []
+    for kind, ids in touched.items():
+        if ids:
+            still_open = open_ids(session, kind, now, sorted(ids))
+            out += score_records(session, kind, still_open, now=now, models_dir=models_dir)
+    return out
