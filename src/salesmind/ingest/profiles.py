@@ -21,7 +21,7 @@ PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 BUILTIN = ("salesforce", "hubspot")
 TRANSFORMS = frozenset({"lower", "upper", "title", "strip", "email_domain", "decimal_comma"})
 YAML_FORMAT = """\
-entity: leads                 # what the rows are (see `salesmind import --list-entities`)
+entity: leads                 # what the rows are (the entities are listed in docs/importing.md)
 date_format: "%d/%m/%Y"       # optional: one format or a list (Python strptime codes)
 timezone: Europe/Berlin       # optional: zone of times written without one
 unknown_columns: error        # or: ignore (default error: an unmapped column is reported)
