@@ -207,19 +207,36 @@ def headline_metrics(version: ModelVersion) -> list[dict[str, Any]]:
     return [{"name": m.get("name", "?"), **(m.get("metrics") or {})} for m in models]
 
 
+MAIN_MODEL = "salesmind"
+
+
+def main_and_best_baseline(version: ModelVersion) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The served model's held-out metrics, and those of the baseline with the best ROC-AUC (if any)."""
+    rows = headline_metrics(version)
+    main = next((r for r in rows if r["name"] == MAIN_MODEL), rows[0] if rows else {})
+    baselines = [r for r in rows if r is not main and r.get("roc_auc") is not None]
+    return main, max(baselines, key=lambda r: r["roc_auc"], default=None)
+
+
 # -- rep feedback --------------------------------------------------------------------------------------
 
 
-def give_feedback(session: Session, scope: Scope, user: User, prediction_id: int, verdict: str, *,
-                  override_score: float | None = None, reason: str | None = None) -> PredictionFeedback:
-    """Record a rep's verdict on a visible score: agree, disagree (with a reason) or override (score and reason)."""
+def prediction_in_scope(session: Session, scope: Scope, prediction_id: int) -> ModelPrediction:
+    """A stored score of a record in ``scope``, or :class:`NotFound`."""
     prediction = session.get(ModelPrediction, prediction_id)
-    if prediction is None:
+    if prediction is None or prediction.entity_type not in SCORED_KINDS:
         raise NotFound(f"prediction {prediction_id} not found")
     try:
         get_record(session, scope, prediction.entity_type, prediction.entity_id)
     except NotFound:
         raise NotFound(f"prediction {prediction_id} not found") from None
+    return prediction
+
+
+def give_feedback(session: Session, scope: Scope, user: User, prediction_id: int, verdict: str, *,
+                  override_score: float | None = None, reason: str | None = None) -> PredictionFeedback:
+    """Record a rep's verdict on a visible score: agree, disagree (with a reason) or override (score and reason)."""
+    prediction = prediction_in_scope(session, scope, prediction_id)
     reason = (reason or "").strip() or None
     if verdict not in VERDICTS:
         raise UserInputError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")

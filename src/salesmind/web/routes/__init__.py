@@ -2,11 +2,12 @@
 
 from fastapi import APIRouter
 
-from salesmind.web.routes import auth, home, records
+from salesmind.web.routes import auth, home, records, scores
 
 web_router = APIRouter(include_in_schema=False)
 web_router.include_router(auth.router)
 web_router.include_router(home.router)
 web_router.include_router(records.router)
+web_router.include_router(scores.router)
 
 __all__ = ["web_router"]
