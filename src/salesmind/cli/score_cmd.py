@@ -1,4 +1,4 @@
-"""``salesmind score train`` and ``salesmind score predict``: bring your own table."""
+"""``salesmind score``: train/predict on any table; crm-train, rescore, models and drift for the CRM."""
 
 from __future__ import annotations
 
@@ -106,3 +106,128 @@ def predict(
     else:
         console.print(f"scored {len(scored):,} rows with {meta['model_kind']} model "
                       f"{meta['version']} → {out}; grades {summary['grades']}", highlight=False)
+
+
+_KIND = typer.Option(..., "--kind", help="lead or opportunity.")
+
+
+@score_app.command("crm-train")
+def crm_train(kind: str = _KIND,
+              as_json: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
+    """Train a lead or deal model on this CRM, compare it on the newest rows, promote if not worse."""
+    from salesmind.cli.context import open_database
+    from salesmind.core.timeutil import utcnow
+    from salesmind.scoring.crm import train_crm_model
+
+    database = open_database()
+    try:
+        with nullcontext() if as_json else err_console.status("training", spinner="dots") as status:
+            def progress(msg: str) -> None:
+                if status is not None:
+                    status.update(f"training: {msg}")
+
+            version = train_crm_model(database, kind, now=utcnow(),
+                                      models_dir=database.settings.models_dir, progress=progress)
+    except SalesmindError as exc:
+        fail(exc, as_json)
+        return
+    summary = _version_dict(version)
+    if as_json:
+        emit_json({**summary, "metrics": version.metrics, "features": version.features})
+        return
+    table = Table(title=f"{version.name} {version.version}: held-out newest "
+                        f"{version.notes['holdout_rows']:,} rows (trained on {version.rows:,})")
+    for head in ("model", "ROC-AUC", "PR-AUC", "log loss", "Brier", "ECE"):
+        table.add_column(head, justify="left" if head == "model" else "right")
+    for m in version.metrics["models"]:
+        x = m["metrics"]
+        table.add_row(m["name"], f"{x['roc_auc']:.4f}", f"{x['pr_auc']:.4f}", f"{x['log_loss']:.4f}",
+                      f"{x['brier']:.4f}", f"{x['ece']:.4f}")
+    console.print(table)
+    for warning in version.notes["leak_warnings"]:
+        err_console.print(f"[yellow]leak warning:[/] {warning}", highlight=False)
+    for note in version.notes["notes"]:
+        console.print(f"note: {note}", highlight=False)
+    console.print(f"top drivers: {', '.join(version.features['drivers'][:6])}", highlight=False)
+    console.print(f"[bold]{version.status}[/]: {version.notes['promotion']['reason']}", highlight=False)
+
+
+@score_app.command("rescore")
+def rescore(kind: str = _KIND) -> None:
+    """Score every open lead or deal with the current model version and store the scores."""
+    from salesmind.cli.context import open_database, progress_bar
+    from salesmind.core.timeutil import utcnow
+    from salesmind.scoring.rescoring import rescore_all
+
+    database = open_database()
+    try:
+        with progress_bar() as bar:
+            task = bar.add_task(f"scoring open {kind} records", total=None)
+            count = rescore_all(database, kind, now=utcnow(), models_dir=database.settings.models_dir,
+                                progress=lambda done, total: bar.update(task, completed=done, total=total))
+    except SalesmindError as exc:
+        fail(exc)
+        return
+    console.print(f"scored {count:,} open {kind} records" if count else
+                  f"nothing scored: no current {kind} model (run 'salesmind score crm-train --kind {kind}')")
+
+
+def _version_dict(v) -> dict:  # type: ignore[no-untyped-def]
+    return {"name": v.name, "version": v.version, "status": v.status, "kind": v.kind, "rows": v.rows,
+            "positives": v.positives, "window_start": v.window_start, "window_end": v.window_end,
+            "created_at": v.created_at, "promoted_at": v.promoted_at, "path": v.path,
+            "promotion": (v.notes or {}).get("promotion")}
+
+
+@score_app.command("models")
+def models(as_json: bool = typer.Option(False, "--json", help="Print the registry as JSON.")) -> None:
+    """List the registered model versions, newest first."""
+    from salesmind.cli.context import open_database
+    from salesmind.scoring.registry import list_versions
+
+    database = open_database()
+    with database.sessions() as session:
+        versions = [_version_dict(v) | {"auc": _auc(v)} for v in list_versions(session)]
+    if as_json:
+        emit_json(versions)
+        return
+    table = Table(title="model versions")
+    for head in ("name", "version", "status", "kind", "rows", "held-out AUC", "trained up to"):
+        table.add_column(head)
+    for v in versions:
+        table.add_row(v["name"], v["version"], v["status"], v["kind"], f"{v['rows']:,}",
+                      "" if v["auc"] is None else f"{v['auc']:.4f}", f"{v['window_end']:%Y-%m-%d}")
+    console.print(table)
+
+
+def _auc(v) -> float | None:  # type: ignore[no-untyped-def]
+    models = (v.metrics or {}).get("models", [])
+    return next((m["metrics"]["roc_auc"] for m in models if m["name"] == "salesmind"), None)
+
+
+@score_app.command("drift")
+def drift(kind: str = _KIND,
+          as_json: bool = typer.Option(False, "--json", help="Print the report as JSON.")) -> None:
+    """Population stability (PSI) of each feature and the score: training rows vs the open book."""
+    from salesmind.cli.context import open_database
+    from salesmind.core.timeutil import utcnow
+    from salesmind.scoring.drift import drift_report
+
+    database = open_database()
+    try:
+        report = drift_report(database, kind, now=utcnow(), models_dir=database.settings.models_dir)
+    except SalesmindError as exc:
+        fail(exc, as_json)
+        return
+    if as_json:
+        emit_json(report)
+        return
+    table = Table(title=f"{report['model']} {report['version']}: {report['training_rows']:,} training rows "
+                        f"vs {report['open_records']:,} open records (PSI: <0.1 stable, 0.1-0.25 moderate, "
+                        ">0.25 major)")
+    for head in ("feature", "PSI", "level"):
+        table.add_column(head)
+    table.add_row("[bold]score[/]", f"{report['score_psi']:.3f}", report["score_level"])
+    for row in report["features"]:
+        table.add_row(row["feature"], f"{row['psi']:.3f}", row["level"])
+    console.print(table)
