@@ -21,7 +21,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         title="salesmind",
         version=__version__,
         description="Self-hosted sales intelligence: CRM records, scores with reasons, forecasts.",
-        docs_url="/api/docs",
+        docs_url=None,  # served by mount_docs from packaged files, not a CDN
         openapi_url="/api/openapi.json",
         redoc_url=None,
     )
@@ -38,7 +38,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     async def _salesmind_error(_request: Request, exc: SalesmindError) -> JSONResponse:
         return JSONResponse(status_code=exc.http_status, content=exc.to_dict())
 
+    from salesmind.api.docs import mount_docs
     from salesmind.api.routes import api_router
+
+    mount_docs(app)
 
     app.include_router(api_router, prefix="/api")
     try:
