@@ -104,3 +104,24 @@ def test_login_lead_page_and_home_chart_in_chromium(server: tuple[str, Any]) -> 
         finally:
             browser.close()
     assert outside_requests == []
+
+
+def test_api_docs_render_every_operation_offline(server: tuple[str, Any]) -> None:
+    """Swagger UI (served from a package, not a CDN) must read the OpenAPI 3.1 that FastAPI emits."""
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    base, _book = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            outside: list[str] = []
+            page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base) else None)
+            page.goto(f"{base}/api/docs")
+            page.wait_for_selector(".opblock", timeout=15000)
+            assert page.locator(".opblock").count() > 20
+            assert "Unable to render" not in page.content()
+            assert outside == []
+        finally:
+            browser.close()

@@ -12,7 +12,7 @@ ASSETS_URL = "/api/docs/assets"
 
 
 def mount_docs(app: FastAPI) -> None:
-    """Serve Swagger UI at ``/api/docs`` from the ``swagger-ui-bundle`` package's own files."""
+    """Serve Swagger UI at ``/api/docs`` from the ``swagger-ui-bundle-v2`` package's own files."""
     from swagger_ui_bundle import swagger_ui_path
 
     app.mount(ASSETS_URL, StaticFiles(directory=swagger_ui_path), name="swagger-ui")
