@@ -22,6 +22,10 @@ install-test: $(BIN)/.installed-test
 
 demo: install
 	$(BIN)/salesmind demo --size small --reset
+	$(BIN)/salesmind score crm-train --kind lead
+	$(BIN)/salesmind score crm-train --kind opportunity
+	$(BIN)/salesmind score rescore --kind lead
+	$(BIN)/salesmind score rescore --kind opportunity
 	$(BIN)/salesmind serve
 
 serve: install

@@ -88,3 +88,6 @@ def test_leak_warnings_fire_on_planted_columns(leads: pd.DataFrame, fast: dict) 
     assert "Total Time Spent" not in warned and "'Noise'" not in warned
     excluded = TabularScorer(**{**fast, "exclude": ("_true_p", "Outcome_Copy")}).fit(table)
     assert "Outcome_Copy" not in " ".join(excluded.warnings_)
+    # Point-in-time features (the CRM's own) skip the name check but keep the data checks.
+    pit = " ".join(TabularScorer(**{**fast, "point_in_time": True}).fit(table).warnings_)
+    assert "'Lead Status' has a name" not in pit and "'Outcome_Copy' alone separates" in pit

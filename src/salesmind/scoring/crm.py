@@ -141,8 +141,8 @@ def train_on_frame(database: Database, kind: str, frame: pd.DataFrame, *, now: d
                              "are too few to train and hold out both outcomes; add history first")
     X = _features(frame, kind)
     factories = default_models(_exclude(kind), None, n_jobs)
-    factories["salesmind"] = lambda: TabularScorer(exclude=_exclude(kind), tune=tune,
-                                                   n_jobs=n_jobs)
+    factories["salesmind"] = lambda: TabularScorer(exclude=_exclude(kind), tune=tune, n_jobs=n_jobs,
+                                                   point_in_time=True)
     fitted, seconds = {}, {}
     for label, make in factories.items():
         say(f"fitting {label} on {len(train):,} older rows")

@@ -59,8 +59,13 @@ def _pure_values(values: pd.Series, y: np.ndarray) -> list[str]:
     return found
 
 
-def leak_warnings(values: pd.DataFrame, y: np.ndarray) -> list[str]:
-    """Plain-language warnings for the columns of ``values`` (cleaned source columns)."""
+def leak_warnings(values: pd.DataFrame, y: np.ndarray, check_names: bool = True) -> list[str]:
+    """Plain-language warnings for the columns of ``values`` (cleaned source columns).
+
+    ``check_names=False`` skips the name-pattern check, for features built as of a cut-off
+    (salesmind's own CRM features), where a name like "days since last activity" is no sign of
+    a leak; the data checks (single-column separation, pure values) still run.
+    """
     y = np.asarray(y, int)
     out = []
     for name in values.columns:
@@ -75,7 +80,7 @@ def leak_warnings(values: pd.DataFrame, y: np.ndarray) -> list[str]:
         if pure:
             out.append(f"column {name!r} has nearly pure value(s) {'; '.join(pure[:3])}: "
                        "a sign it is filled in after the outcome")
-        if AFTER_THE_FACT.search(str(name)):
+        if check_names and AFTER_THE_FACT.search(str(name)):
             out.append(f"column {name!r} has a name that suggests it is recorded after the "
                        "outcome; exclude it unless it is known when the score is used")
     return out

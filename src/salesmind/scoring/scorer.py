@@ -64,7 +64,7 @@ class TabularScorer(BaseScorer):
                  params: dict[str, Any] | None = None, calibration: str = "auto",
                  min_rows: int = MIN_ROWS, min_positives: int = MIN_POSITIVES,
                  max_rounds: int = 3000, early_stopping_rounds: int = 100,
-                 n_jobs: int = 2, random_state: int = 0) -> None:
+                 n_jobs: int = 2, random_state: int = 0, point_in_time: bool = False) -> None:
         self.target = target
         self.exclude = exclude
         self.time_column = time_column
@@ -78,13 +78,15 @@ class TabularScorer(BaseScorer):
         self.early_stopping_rounds = early_stopping_rounds
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.point_in_time = point_in_time
 
     # -- training -----------------------------------------------------------------------------
     def _fit(self, X: pd.DataFrame, y: np.ndarray) -> None:
         self.preparer_ = self._new_preparer().fit(X)
         self.notes_ = [f"column {c!r} not used: {why}"
                        for c, why in self.preparer_.dropped_.items()]
-        self.warnings_ = leak_warnings(self.preparer_.source_values(X), y)
+        self.warnings_ = leak_warnings(self.preparer_.source_values(X), y,
+                                       check_names=not self.point_in_time)
         rarer = int(min(y.sum(), len(y) - y.sum()))
         self.cold_start_ = len(y) < self.min_rows or rarer < self.min_positives
         if self.cold_start_:
