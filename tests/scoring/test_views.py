@@ -128,7 +128,7 @@ def test_feedback_rules_and_summary(database: Database, world: dict[str, Any]) -
             views.give_feedback(s, ann, user, bob_prediction.id, "agree")
         with pytest.raises(NotFound):
             views.give_feedback(s, ann, user, 10**6, "agree")
-        summary = views.feedback_summary(s, views.current_model(s, "lead_score"))
+        summary = views.feedback_summary(s, views.current_version(s, "lead_score"))
     assert (summary.total, summary.agree, summary.disagree, summary.override) == (4, 1, 1, 2)
     assert summary.mean_override_difference == pytest.approx(2.5)  # (75-60 + 50-60) / 2
     assert summary.recent[0][0] == "disagree"
@@ -136,10 +136,10 @@ def test_feedback_rules_and_summary(database: Database, world: dict[str, Any]) -
 
 def test_registry_and_report_path(database: Database, world: dict[str, Any], tmp_path: Path) -> None:
     with database.transaction() as s:
-        current = views.current_model(s, "lead_score")
+        current = views.current_version(s, "lead_score")
         assert current is not None and current.version == "v2"
-        assert views.current_model(s, "deal_score") is None
-        assert [m.version for m in views.list_models(s)] == ["v2"]
+        assert views.current_version(s, "deal_score") is None
+        assert [m.version for m in views.list_versions(s)] == ["v2"]
         assert views.headline_metrics(current) == [{"name": "salesmind", "roc_auc": 0.8}]
         with pytest.raises(NotFound):
             views.get_model(s, 999)

@@ -26,9 +26,11 @@ from salesmind.data.models import (
 )
 from salesmind.data.records import get_record, model_for
 from salesmind.data.scope import Scope
+from salesmind.scoring.crm import MODEL_NAMES
+from salesmind.scoring.registry import current_version, list_versions
 
 #: Record kinds that are scored, and the registry name of the model that scores each.
-SCORED_KINDS = {"lead": "lead_score", "opportunity": "deal_score"}
+SCORED_KINDS = MODEL_NAMES
 CLOSED_LEAD_STATUSES = (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED)
 VERDICTS = ("agree", "disagree", "override")
 MAX_BATCH = 1000
@@ -154,9 +156,9 @@ def rescore(session: Session, scope: Scope, kind: str, ids: Sequence[int], *, no
     """Score visible records again with the current model; :class:`NoCurrentModel` when there is none."""
     wanted = check_in_scope(session, scope, kind, ids)
     name = SCORED_KINDS[kind]
-    if current_model(session, name) is None:
+    if current_version(session, name) is None:
         raise NoCurrentModel(f"no {name} model is trained yet: train and promote a {name} model, then rescore")
-    from salesmind.scoring.crm import score_records  # the CRM scorer loads LightGBM: only when asked
+    from salesmind.scoring.rescoring import score_records  # looked up per call, so tests can stand in for it
 
     predictions = score_records(session, kind, wanted, now=now, models_dir=models_dir)
     if not predictions and wanted:
@@ -168,27 +170,12 @@ def rescore(session: Session, scope: Scope, kind: str, ids: Sequence[int], *, no
 # -- the registry --------------------------------------------------------------------------------------
 
 
-def list_models(session: Session, name: str | None = None) -> list[ModelVersion]:
-    """Every registered model version, newest first (of one model name when given)."""
-    stmt = select(ModelVersion).order_by(ModelVersion.name, ModelVersion.created_at.desc(), ModelVersion.id.desc())
-    if name:
-        stmt = stmt.where(ModelVersion.name == name)
-    return list(session.scalars(stmt))
-
-
 def get_model(session: Session, model_id: int) -> ModelVersion:
     """One model version by id, or :class:`NotFound`."""
     version = session.get(ModelVersion, model_id)
     if version is None:
         raise NotFound(f"model version {model_id} not found")
     return version
-
-
-def current_model(session: Session, name: str) -> ModelVersion | None:
-    """The version of ``name`` that serves scores now, if any."""
-    stmt = (select(ModelVersion).where(ModelVersion.name == name, ModelVersion.status == "current")
-            .order_by(ModelVersion.promoted_at.desc(), ModelVersion.id.desc()))
-    return session.scalars(stmt.limit(1)).first()
 
 
 def model_report_path(version: ModelVersion, models_dir: Path) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any, Sequence
 
 from salesmind.data.models import ModelPrediction
@@ -12,11 +13,11 @@ _MAIN = "salesmind"
 _BASELINE_COLOURS = dict(zip(("points rule score", "logistic regression", "naive Bayes table"), PALETTE[2:5]))
 
 
-def _layout(fig: Any, height: int, **axes: Any) -> dict[str, Any]:
+def _layout(fig: Any, height: int, right: int = 16, bottom: int = 48, **axes: Any) -> dict[str, Any]:
     fig.update_layout(
-        template="none", height=height, font=_FONT, margin={"l": 56, "r": 16, "t": 12, "b": 48},
+        template="none", height=height, font=_FONT, margin={"l": 60, "r": right, "t": 12, "b": bottom},
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-        legend={"orientation": "h", "y": -0.22, "x": 0}, **axes,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0, "font": {"size": 12}}, **axes,
     )
     return json.loads(fig.to_json())
 
@@ -35,9 +36,12 @@ def score_history_chart(history: Sequence[ModelPrediction]) -> dict[str, Any] | 
                     customdata=[[p.grade or "", p.model_version] for p in points],
                     hovertemplate="%{x|%d %b %Y %H:%M}<br>score %{y} · grade %{customdata[0]}"
                                   "<br>model %{customdata[1]}<extra></extra>")
-    return _layout(fig, 220, showlegend=False,
-                   yaxis={"range": [0, 100], "gridcolor": "#e2e8f0", "zeroline": False, "dtick": 25},
-                   xaxis={"showgrid": False, "type": "date"})
+    xaxis: dict[str, Any] = {"showgrid": False, "type": "date", "tickformat": "%d %b"}
+    if len(points) == 1:  # a lone point would otherwise get a millisecond-wide axis
+        at = points[0].scored_at
+        xaxis["range"] = [(at - timedelta(days=3)).isoformat(), (at + timedelta(days=3)).isoformat()]
+    return _layout(fig, 220, showlegend=False, xaxis=xaxis,
+                   yaxis={"range": [0, 102], "gridcolor": "#e2e8f0", "zeroline": False, "dtick": 25})
 
 
 def _models(metrics: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -68,7 +72,7 @@ def reliability_chart(metrics: dict[str, Any] | None) -> dict[str, Any] | None:
                         hovertemplate="predicted %{x:.3f}<br>observed %{y:.3f}<br>%{customdata:,} rows"
                                       f"<extra>{m['name']}</extra>")
     grid = {"gridcolor": "#e2e8f0", "zeroline": False, "range": [0, 1], "tickformat": ".0%"}
-    return _layout(fig, 340, xaxis={**grid, "title": {"text": "Mean predicted probability"}},
+    return _layout(fig, 400, bottom=120, xaxis={**grid, "title": {"text": "Mean predicted probability"}},
                    yaxis={**grid, "title": {"text": "Observed rate"}})
 
 
@@ -90,9 +94,9 @@ def gains_chart(metrics: dict[str, Any] | None) -> dict[str, Any] | None:
                         hovertemplate="top %{x}0%<br>%{y:.0%} of conversions" f"<extra>{m['name']}</extra>")
     fig.add_scatter(x=[0, 10], y=[0, 1], mode="lines", name="Random", hoverinfo="skip",
                     line={"color": "#94a3b8", "width": 1, "dash": "dash"})
-    return _layout(fig, 340,
+    return _layout(fig, 400, right=48, bottom=120,
                    xaxis={"title": {"text": "Decile (highest scores first)"}, "dtick": 1, "showgrid": False},
                    yaxis={"title": {"text": "Cumulative gain"}, "tickformat": ".0%", "range": [0, 1.02],
                           "gridcolor": "#e2e8f0", "zeroline": False},
-                   yaxis2={"title": {"text": "Lift"}, "overlaying": "y", "side": "right", "showgrid": False,
+                   yaxis2={"title": {"text": "Lift"}, "overlaying": "y", "side": "right", "showgrid": False, "tickformat": ".1f",
                            "rangemode": "tozero"})

@@ -79,7 +79,7 @@ def give_feedback(prediction_id: RecordId, body: FeedbackCreate, session: Sessio
 def list_models(session: SessionDep, _user: ManagerUser, name: str | None = Query(None, max_length=64)
                 ) -> list[ModelVersionPublic]:
     """Every registered model version with its held-out metrics (managers and admins)."""
-    return [ModelVersionPublic.model_validate(m) for m in views.list_models(session, name)]
+    return [ModelVersionPublic.model_validate(m) for m in views.list_versions(session, name)]
 
 
 @router.get("/models/{model_id}", response_model=ModelVersionDetail)

@@ -89,7 +89,7 @@ def _manager(page: Page) -> None:
 def models_page(page: PageDep) -> HTMLResponse:
     """The registry: every model version with its held-out metrics against the baselines."""
     _manager(page)
-    versions = views.list_models(page.session)
+    versions = views.list_versions(page.session)
     return page.render("scores/models.html", versions=versions,
                        summaries={v.id: views.main_and_best_baseline(v) for v in versions})
 
