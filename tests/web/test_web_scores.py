@@ -28,7 +28,7 @@ def _metrics() -> dict[str, Any]:
     return {"dataset": "leads", "target": "converted", "n_rows": 1000, "positive_rate": 0.2, "n_folds": 5,
             "excluded": [], "models": [model("salesmind", 0.88), model("points rule score", 0.71),
                                        model("logistic regression", 0.80), model("naive Bayes table", 0.76)],
-            "warnings": ["column 'won_flag' separates the outcome almost perfectly"], "notes": [], "ece_bins": 10}
+            "warnings": ["column 'won_flag' separates the outcome almost perfectly"], "notes": ["cold start: too few rows"], "ece_bins": 10}
 
 
 def seed_scores(database: Database, book: Any) -> dict[str, int]:
@@ -55,7 +55,10 @@ def seed_scores(database: Database, book: Any) -> dict[str, int]:
                                window_end=book.now - timedelta(days=30), rows=1000, positives=200,
                                promoted_at=book.now - timedelta(days=20), metrics=_metrics(),
                                features={"columns": ["source", "pricing_visits_7d"],
-                                         "drivers": ["pricing_visits_7d", "source"]}, notes={})
+                                         "drivers": ["pricing_visits_7d", "source"]},
+                               # As the CRM trainer stores them: the same lists as the evaluation's.
+                               notes={"leak_warnings": ["column 'won_flag' separates the outcome almost perfectly"],
+                                      "notes": ["cold start: too few rows"]})
         s.add(version)
         s.flush()
         s.add(PredictionFeedback(prediction_id=latest, verdict="override", override_score=60, reason="budget frozen"))
@@ -154,6 +157,8 @@ def test_model_pages_for_managers_only(login: Login, book: Any, scores: dict[str
     assert [t["name"] for t in _chart(html, "reliability-chart")["data"]][:2] == ["Perfect calibration", "salesmind"]
     assert _chart(html, "gains-chart")["data"][0]["type"] == "bar"
     assert "+22.0" not in html and "-22.0" in html  # override 60 against the model's 82
+    assert html.count("separates the outcome almost perfectly") == 1  # a warning in both lists shows once
+    assert html.count("cold start: too few rows") == 1
     report = client.get(f"/models/{scores['model']}/report")
     assert report.status_code == 200 and "Evaluation report" in report.text
     assert client.get("/models/999").status_code == 404
