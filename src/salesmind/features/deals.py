@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salesmind.data.models import (
-    Activity,
     Call,
     Contact,
     Opportunity,
@@ -24,15 +23,10 @@ from salesmind.data.models import (
     OpportunityHistory,
     Utterance,
 )
-from salesmind.features.frames import CHUNK, cut_at, load_events, rows_frame
+from salesmind.features.frames import cut_at, load_events, rows_for_ids, rows_frame
 
 _SENIORITY_RANK = {"c_level": 5, "vp": 4, "director": 3, "manager": 2, "individual": 1, "unknown": 0}
 PRICING_WORDS = ("price", "pricing", "cost", "budget", "discount", "quote")
-
-
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
 
 
 def _opportunities(session: Session, ids: Iterable[int] | None) -> pd.DataFrame:
@@ -52,14 +46,13 @@ def _opportunities(session: Session, ids: Iterable[int] | None) -> pd.DataFrame:
 
 
 def _history(session: Session, ids: list[int]) -> pd.DataFrame:
-    frames = [rows_frame(session, select(OpportunityHistory.opportunity_id, OpportunityHistory.changed_at,
-                                         OpportunityHistory.stage, OpportunityHistory.amount,
-                                         OpportunityHistory.expected_close_date)
-                         .where(OpportunityHistory.opportunity_id.in_(chunk)),
-                         ["entity_id", "changed_at", "stage", "amount", "close_date"])
-              for chunk in _chunks(ids)]
-    hist = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["entity_id", "changed_at", "stage", "amount", "close_date"])
+    hist = rows_for_ids(
+        session,
+        lambda chunk: select(OpportunityHistory.opportunity_id, OpportunityHistory.changed_at,
+                             OpportunityHistory.stage, OpportunityHistory.amount,
+                             OpportunityHistory.expected_close_date)
+        .where(OpportunityHistory.opportunity_id.in_(chunk)),
+        ids, ["entity_id", "changed_at", "stage", "amount", "close_date"])
     hist["changed_at"] = pd.to_datetime(hist["changed_at"], utc=True)
     hist["amount"] = pd.to_numeric(hist["amount"].map(lambda v: None if v is None else float(v)))
     hist["close_date"] = pd.to_datetime(hist["close_date"])
@@ -129,11 +122,12 @@ def _typical_won_amount(session: Session, cutoffs: pd.Series) -> pd.Series:
 
 
 def _people_features(session: Session, ids: list[int], cutoffs: pd.Series) -> pd.DataFrame:
-    frames = [rows_frame(session, select(OpportunityContact.opportunity_id, Contact.seniority)
-                         .join(Contact, Contact.id == OpportunityContact.contact_id)
-                         .where(OpportunityContact.opportunity_id.in_(chunk)), ["entity_id", "seniority"])
-              for chunk in _chunks(ids)]
-    people = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["entity_id", "seniority"])
+    people = rows_for_ids(
+        session,
+        lambda chunk: select(OpportunityContact.opportunity_id, Contact.seniority)
+        .join(Contact, Contact.id == OpportunityContact.contact_id)
+        .where(OpportunityContact.opportunity_id.in_(chunk)),
+        ids, ["entity_id", "seniority"])
     people["rank"] = people["seniority"].map(lambda s: _SENIORITY_RANK.get(getattr(s, "value", s), 0))
     out = pd.DataFrame(index=cutoffs.index)
     out["contacts_on_deal"] = people.groupby("entity_id").size().reindex(out.index).fillna(0).astype(int)
@@ -143,15 +137,8 @@ def _people_features(session: Session, ids: list[int], cutoffs: pd.Series) -> pd
 
 def _activity_features(session: Session, ids: list[int], cutoffs: pd.Series) -> pd.DataFrame:
     events = cut_at(load_events(session, "opportunity_id", ids), cutoffs)
-    frames = [rows_frame(session, select(Activity.opportunity_id, Activity.contact_id, Activity.occurred_at)
-                         .where(Activity.opportunity_id.in_(chunk), Activity.contact_id.is_not(None)),
-                         ["entity_id", "contact_id", "occurred_at"]) for chunk in _chunks(ids)]
-    touched = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["entity_id", "contact_id", "occurred_at"])
-    touched["occurred_at"] = pd.to_datetime(touched["occurred_at"], utc=True)
-    touched = touched.merge(cutoffs.rename("as_of"), left_on="entity_id", right_index=True)
-    touched = touched[touched["occurred_at"] < touched["as_of"]]
     out = pd.DataFrame(index=cutoffs.index)
+    touched = events.dropna(subset=["contact_id"])
     out["engaged_contacts"] = touched.groupby("entity_id")["contact_id"].nunique().reindex(out.index).fillna(0)
     out["activities_30d"] = events[events["age_days"] <= 30].groupby("entity_id").size().reindex(out.index).fillna(0)
     out["meetings_total"] = events[events["type"] == "meeting"].groupby("entity_id").size().reindex(out.index).fillna(0)
@@ -160,11 +147,11 @@ def _activity_features(session: Session, ids: list[int], cutoffs: pd.Series) -> 
 
 
 def _pricing_discussed(session: Session, ids: list[int], cutoffs: pd.Series) -> pd.Series:
-    frames = [rows_frame(session, select(Call.opportunity_id, Call.started_at, Utterance.text)
-                         .join(Utterance, Utterance.call_id == Call.id)
-                         .where(Call.opportunity_id.in_(chunk)), ["entity_id", "started_at", "text"])
-              for chunk in _chunks(ids)]
-    said = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["entity_id", "started_at", "text"])
+    said = rows_for_ids(
+        session,
+        lambda chunk: select(Call.opportunity_id, Call.started_at, Utterance.text)
+        .join(Utterance, Utterance.call_id == Call.id).where(Call.opportunity_id.in_(chunk)),
+        ids, ["entity_id", "started_at", "text"])
     if said.empty:
         return pd.Series(False, index=cutoffs.index)
     said["started_at"] = pd.to_datetime(said["started_at"], utc=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import pandas as pd
 from sqlalchemy import select
@@ -19,18 +19,23 @@ def rows_frame(session: Session, stmt: Any, columns: Sequence[str]) -> pd.DataFr
     return pd.DataFrame.from_records(rows, columns=list(columns))
 
 
-def load_events(session: Session, link: str, ids: Iterable[int]) -> pd.DataFrame:
-    """Activities linked through ``link`` (e.g. ``lead_id``) to ``ids``: id, type, time, url."""
+def rows_for_ids(session: Session, make_stmt: Callable[[list[int]], Any], ids: Iterable[int],
+                 columns: Sequence[str]) -> pd.DataFrame:
+    """Run ``make_stmt(chunk)`` for each chunk of ``ids``; one frame (empty, with columns, for no ids)."""
     ids = list(ids)
+    frames = [rows_frame(session, make_stmt(ids[start:start + CHUNK]), columns)
+              for start in range(0, len(ids), CHUNK)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(columns))
+
+
+def load_events(session: Session, link: str, ids: Iterable[int]) -> pd.DataFrame:
+    """Activities linked through ``link`` (e.g. ``lead_id``) to ``ids``: id, type, time, url, contact."""
     column = getattr(Activity, link)
-    frames = []
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        stmt = select(column, Activity.type, Activity.occurred_at, Activity.url).where(column.in_(chunk))
-        frames.append(rows_frame(session, stmt, ["entity_id", "type", "occurred_at", "url"]))
-    if not frames:
-        return pd.DataFrame(columns=["entity_id", "type", "occurred_at", "url"])
-    events = pd.concat(frames, ignore_index=True)
+    events = rows_for_ids(
+        session,
+        lambda chunk: select(column, Activity.type, Activity.occurred_at, Activity.url, Activity.contact_id)
+        .where(column.in_(chunk)),
+        ids, ["entity_id", "type", "occurred_at", "url", "contact_id"])
     events["type"] = events["type"].map(lambda t: getattr(t, "value", t))
     events["occurred_at"] = pd.to_datetime(events["occurred_at"], utc=True)
     return events
