@@ -10,7 +10,7 @@ from salesmind.web.formatting import label, money
 
 #: Series colours, chosen to match static/app.css and stay readable for colour-blind viewers.
 PALETTE = ("#2563eb", "#0d9488", "#d97706", "#7c3aed", "#db2777", "#475569")
-_FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13, "color": "#334155"}
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13, "color": "#334155"}
 
 
 def pipeline_chart(totals: list[StageTotal]) -> dict[str, Any] | None:
@@ -34,7 +34,7 @@ def pipeline_chart(totals: list[StageTotal]) -> dict[str, Any] | None:
             marker={"color": PALETTE[i % len(PALETTE)]},
         )
     fig.update_layout(
-        template="none", barmode="group", bargap=0.35, height=320, font=_FONT,
+        template="none", barmode="group", bargap=0.35, height=320, font=FONT,
         margin={"l": 64, "r": 16, "t": 16, "b": 48},
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
         showlegend=len(currencies) > 1, legend={"orientation": "h", "y": 1.1},

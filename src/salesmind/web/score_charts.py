@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any, Sequence
 
 from salesmind.data.models import ModelPrediction
-from salesmind.web.charts import _FONT, PALETTE
+from salesmind.web.charts import FONT, PALETTE
 
 _MAIN = "salesmind"
 _BASELINE_COLOURS = dict(zip(("points rule score", "logistic regression", "naive Bayes table"), PALETTE[2:5]))
@@ -15,7 +15,7 @@ _BASELINE_COLOURS = dict(zip(("points rule score", "logistic regression", "naive
 
 def _layout(fig: Any, height: int, right: int = 16, bottom: int = 48, **axes: Any) -> dict[str, Any]:
     fig.update_layout(
-        template="none", height=height, font=_FONT, margin={"l": 60, "r": right, "t": 12, "b": bottom},
+        template="none", height=height, font=FONT, margin={"l": 60, "r": right, "t": 12, "b": bottom},
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
         legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0, "font": {"size": 12}}, **axes,
     )
