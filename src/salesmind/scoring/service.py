@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from salesmind.core.errors import UserInputError
+from salesmind.ingest.readers import SAMPLE_BYTES, detect_encoding, sniff_delimiter
 from salesmind.scoring.base import split_target
 from salesmind.scoring.columns import ColumnPreparer
 from salesmind.scoring.evaluate import (
@@ -23,28 +24,25 @@ from salesmind.scoring.evaluate import (
 from salesmind.scoring.leaks import leak_warnings
 from salesmind.scoring.scorer import TabularScorer
 
-_SEPARATORS = (",", ";", "\t", "|")
-
-
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV (optionally .gz) whose separator is , ; tab or |, in UTF-8 or Latin-1."""
+    """Read a CSV (optionally .gz), detecting encoding and separator as the importer does."""
     path = Path(path)
     if not path.is_file():
         raise UserInputError(f"file not found: {path}")
     opener = gzip.open if path.suffix == ".gz" else open
-    for encoding in ("utf-8-sig", "latin-1"):
-        try:
-            with opener(path, "rt", encoding=encoding) as handle:
-                head = handle.readline()
-            sep = max(_SEPARATORS, key=head.count)
-            frame = pd.read_csv(path, sep=sep, encoding=encoding, low_memory=False)
-            break
-        except UnicodeDecodeError:
-            continue
-        except (OSError, ValueError, pd.errors.ParserError) as exc:
-            raise UserInputError(f"cannot read {path} as a CSV table: {exc}") from None
-    else:  # pragma: no cover - latin-1 decodes any byte
-        raise UserInputError(f"cannot decode {path}")
+    try:
+        with opener(path, "rb") as handle:
+            sample = handle.read(SAMPLE_BYTES)
+    except OSError as exc:
+        raise UserInputError(f"cannot read {path}: {exc}") from None
+    if not sample.strip():
+        raise UserInputError(f"{path} is empty: it needs a header row and rows")
+    encoding = detect_encoding(path, sample)
+    header = sample.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()[0]
+    try:
+        frame = pd.read_csv(path, sep=sniff_delimiter(header), encoding=encoding, low_memory=False)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise UserInputError(f"cannot read {path} as a CSV table: {exc}") from None
     if frame.empty or frame.shape[1] < 2:
         raise UserInputError(f"{path} has no rows or fewer than two columns "
                              f"(read {frame.shape[0]} rows x {frame.shape[1]} columns)")
