@@ -6,7 +6,10 @@ Training scheme (no row is ever scored by a booster that learned from it):
   from the other folds, stops early on its own fold (log loss, 100 rounds patience) and its own
   fold's margins fit its calibrator. The served model is the average of the fold members
   (margins and contributions are averaged; probabilities are the mean of the members'
-  calibrated probabilities). With ``time_column``: one member learns from the oldest 80% of
+  calibrated probabilities). With ``group_column`` (e.g. a lead id when the table holds
+  several snapshots of each lead), the folds are stratified *group* folds: every row of a
+  group falls in the same fold, so no booster stops early or calibrates on copies of rows it
+  learned from. With ``time_column``: one member learns from the oldest 80% of
   rows and stops early and calibrates on the newest 20% (a time-ordered validation split).
 - **Refit rule.** Members are not refit on all rows afterwards: a calibrator must only ever see
   margins from rows its booster did not learn from.
@@ -26,10 +29,12 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
+from salesmind.core.errors import UserInputError
 from salesmind.scoring.base import BaseScorer, group_by_source
 from salesmind.scoring.baselines import NaiveBayesScorer
+from salesmind.scoring.columns import ColumnPreparer
 from salesmind.scoring.calibration import Calibrator, choose_method
 from salesmind.scoring.leaks import leak_warnings
 from salesmind.scoring.metrics import compute_metrics
@@ -64,7 +69,8 @@ class TabularScorer(BaseScorer):
                  params: dict[str, Any] | None = None, calibration: str = "auto",
                  min_rows: int = MIN_ROWS, min_positives: int = MIN_POSITIVES,
                  max_rounds: int = 3000, early_stopping_rounds: int = 100,
-                 n_jobs: int = 2, random_state: int = 0, point_in_time: bool = False) -> None:
+                 n_jobs: int = 2, random_state: int = 0, point_in_time: bool = False,
+                 group_column: str | None = None) -> None:
         self.target = target
         self.exclude = exclude
         self.time_column = time_column
@@ -79,8 +85,13 @@ class TabularScorer(BaseScorer):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.point_in_time = point_in_time
+        self.group_column = group_column
 
     # -- training -----------------------------------------------------------------------------
+    def _new_preparer(self) -> ColumnPreparer:
+        extra = (self.group_column,) if self.group_column else ()
+        return ColumnPreparer(exclude=tuple(self.exclude) + extra, time_column=self.time_column)
+
     def _fit(self, X: pd.DataFrame, y: np.ndarray) -> None:
         self.preparer_ = self._new_preparer().fit(X)
         self.notes_ = [f"column {c!r} not used: {why}"
@@ -144,6 +155,12 @@ class TabularScorer(BaseScorer):
                                .to_numpy(), kind="stable")
             cut = int(len(order) * 0.8)
             return [(order[:cut], order[cut:])]
+        if self.group_column is not None:
+            if self.group_column not in X.columns:
+                raise UserInputError(f"group column {self.group_column!r} is not in the table")
+            groups = X[self.group_column].to_numpy()
+            folds = StratifiedGroupKFold(self.n_folds, shuffle=True, random_state=self.random_state)
+            return list(folds.split(np.zeros(len(y)), y, groups))
         folds = StratifiedKFold(self.n_folds, shuffle=True, random_state=self.random_state)
         return list(folds.split(np.zeros(len(y)), y))
 
