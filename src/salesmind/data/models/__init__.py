@@ -22,6 +22,7 @@ from salesmind.data.models.engagement import (
     EmailThread,
     Utterance,
 )
+from salesmind.data.models.forecasting import ForecastDealSnapshot, ForecastPoint, ForecastRun
 from salesmind.data.models.intelligence import (
     FeatureSnapshot,
     ImportRun,
@@ -35,7 +36,7 @@ from salesmind.data.models.service import NpsResponse, SupportTicket
 
 __all__ = [
     "Account", "Activity", "ActivityType", "ApiKey", "Base", "Call", "CallParticipant", "Contact",
-    "ContentAsset", "Direction", "EmailMessage", "EmailThread", "FeatureSnapshot", "ImportRun", "Lead",
+    "ContentAsset", "Direction", "EmailMessage", "EmailThread", "FeatureSnapshot", "ForecastDealSnapshot", "ForecastPoint", "ForecastRun", "ImportRun", "Lead",
     "LeadStatus", "ModelPrediction", "ModelVersion", "NpsResponse", "OPEN_STAGES", "Opportunity", "OpportunityContact",
     "OpportunityHistory", "Order", "OrderLine", "Outcome", "PredictionFeedback", "Product", "Role",
     "STAGES", "Seniority", "SpeakerRole", "Subscription", "SubscriptionUsage", "SupportTicket", "Team",
