@@ -1,0 +1,13 @@
+"""Forecasting: time-series bookings forecasts and pipeline (Monte Carlo) forecasts of a period.
+
+``open_deals_frame`` / ``closed_deals_frame`` / ``bookings_history`` read the CRM as it stood at a
+time; ``PipelineSimulator`` (with ``SlipModel`` and ``RunRate``) forecasts a period from open deals.
+"""
+
+from salesmind.forecasting.crm_data import bookings_history, closed_deals_frame, open_deals_frame
+from salesmind.forecasting.pipeline import PipelineForecast, PipelineSimulator
+from salesmind.forecasting.runrate import RunRate
+from salesmind.forecasting.slip import SlipModel
+
+__all__ = ["PipelineForecast", "PipelineSimulator", "RunRate", "SlipModel", "bookings_history",
+           "closed_deals_frame", "open_deals_frame"]
