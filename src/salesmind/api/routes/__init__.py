@@ -2,11 +2,11 @@
 
 from fastapi import APIRouter
 
-from salesmind.api.routes import (accounts, audit, auth, contacts, health, ingest, leads, opportunities, privacy,
-                                   scores, users)
+from salesmind.api.routes import (accounts, audit, auth, contacts, forecasts, health, ingest, leads, opportunities,
+                                   privacy, scores, users)
 
 api_router = APIRouter()
-for module in (health, auth, users, accounts, contacts, leads, opportunities, ingest, audit, privacy, scores):
+for module in (health, auth, users, accounts, contacts, leads, opportunities, ingest, audit, privacy, scores, forecasts):
     api_router.include_router(module.router)
 
 __all__ = ["api_router"]
