@@ -41,6 +41,7 @@ from salesmind.cli import (  # noqa: E402,F401
     audit_cmd,
     db_cmds,
     demo_cmd,
+    forecast_cmd,
     import_cmd,
     privacy_cmd,
     score_cmd,
