@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter
 
-from salesmind.web.routes import auth, home, records, scores
+from salesmind.web.routes import auth, forecast, home, records, scores
 
 web_router = APIRouter(include_in_schema=False)
 web_router.include_router(auth.router)
 web_router.include_router(home.router)
 web_router.include_router(records.router)
 web_router.include_router(scores.router)
+web_router.include_router(forecast.router)
 
 __all__ = ["web_router"]
