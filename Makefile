@@ -26,6 +26,9 @@ demo: install
 	$(BIN)/salesmind score crm-train --kind opportunity
 	$(BIN)/salesmind score rescore --kind lead
 	$(BIN)/salesmind score rescore --kind opportunity
+	$(BIN)/salesmind forecast history --freq month --horizon 3
+	$(BIN)/salesmind forecast pipeline --period quarter --days-back 7
+	$(BIN)/salesmind forecast pipeline --period quarter
 	$(BIN)/salesmind serve
 
 serve: install

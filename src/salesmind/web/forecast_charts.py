@@ -7,13 +7,16 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-from salesmind.forecasting.changes import CATEGORY_LABELS
 from salesmind.web.charts import FONT, PALETTE
 
 _BAND_80 = "rgba(37, 99, 235, 0.28)"
 _BAND_95 = "rgba(37, 99, 235, 0.12)"
 _GRID = "#e2e8f0"
 MAX_SERIES = 6
+#: Short names for the bridge's bars (the lists below the chart use the long ones).
+BRIDGE_LABELS = {"won": "Won", "lost": "Lost", "slipped": "Slipped", "pushed": "Pushed", "pulled_in": "Pulled in",
+                 "new": "New", "removed": "Removed", "amount_changed": "Amount", "probability_changed": "Stage/prob.",
+                 "other_bookings": "Other won", "run_rate": "Run-rate", "model_and_simulation": "Model/sim."}
 
 
 def _layout(fig: Any, height: int, **axes: Any) -> dict[str, Any]:
@@ -25,7 +28,7 @@ def _layout(fig: Any, height: int, **axes: Any) -> dict[str, Any]:
 
 
 def _band(fig: Any, x: list[str], lo: list[float], hi: list[float], colour: str, name: str, group: str) -> None:
-    fig.add_scatter(x=x + x[::-1], y=hi + lo[::-1], fill="toself", fillcolor=colour, line={"width": 0},
+    fig.add_scatter(x=x + x[::-1], y=hi + lo[::-1], mode="lines", fill="toself", fillcolor=colour, line={"width": 0},
                     hoverinfo="skip", name=name, legendgroup=group, showlegend=group == "total" or len(x) == 0)
 
 
@@ -85,7 +88,7 @@ def distribution_chart(summary: dict[str, Any]) -> dict[str, Any] | None:
         fig.add_scatter(x=[value, value], y=[0, top * 1.08], mode="lines+text", text=["", label],
                         textposition="top center", line={"color": colour, "width": 2, "dash": "dash"},
                         name=f"{label} {value:,.0f}", hovertemplate=f"{label} {value:,.0f}<extra></extra>")
-    return _layout(fig, 300, bargap=0.02, xaxis={"showgrid": False, "tickformat": ",.0f", "title": {"text": "period bookings"}},
+    return _layout(fig, 300, bargap=0.02, xaxis={"showgrid": False, "tickformat": ",.0f"},
                    yaxis={"gridcolor": _GRID, "tickformat": ".0%", "range": [0, top * 1.2]})
 
 
@@ -97,7 +100,7 @@ def bridge_chart(payload: dict[str, Any]) -> dict[str, Any] | None:
     import plotly.graph_objects as go
 
     steps = [s for s in bridge["steps"] if abs(s["effect"]) >= 0.5]
-    labels = ["Last run"] + [CATEGORY_LABELS.get(s["name"], s["name"].replace("_", " ").capitalize())
+    labels = ["Last run"] + [BRIDGE_LABELS.get(s["name"], s["name"].replace("_", " ").capitalize())
                              for s in steps] + ["This run"]
     fig = go.Figure(go.Waterfall(
         x=labels, y=[bridge["start"]] + [s["effect"] for s in steps] + [bridge["end"]],
