@@ -31,12 +31,11 @@ def store(session, as_of: datetime, deals: list[dict], summary: dict, kind: str 
 
 @pytest.fixture
 def pair(database: Database):  # type: ignore[no-untyped-def]
-    """Nine deals, one per category (and one unchanged); deals 1 (won in June), 2 (lost), 10 (won in July)."""
+    """Nine deals, one per category (and one unchanged); a won, a lost and a removed (still open) deal in the CRM."""
     with database.transaction() as s:
         ids = {}
         for key, outcome, closed in (("won", Outcome.WON, datetime(2025, 5, 30, tzinfo=timezone.utc)),
                                      ("lost", Outcome.LOST, datetime(2025, 5, 31, tzinfo=timezone.utc)),
-                                     ("won_late", Outcome.WON, datetime(2025, 5, 29, tzinfo=timezone.utc)),
                                      ("gone", Outcome.OPEN, None)):
             opp = Opportunity(name=key, stage="closed", amount=Decimal("1100"), outcome=outcome, closed_at=closed)
             s.add(opp)

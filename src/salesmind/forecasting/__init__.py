@@ -7,7 +7,7 @@ time; ``PipelineSimulator`` (with ``SlipModel`` and ``RunRate``) forecasts a per
 from salesmind.forecasting.crm_data import bookings_history, closed_deals_frame, open_deals_frame
 from salesmind.forecasting.pipeline import PipelineForecast, PipelineSimulator
 from salesmind.forecasting.runrate import RunRate
-from salesmind.forecasting.service import run_history_forecast, run_pipeline_forecast  # noqa: E402  (engineer PRODUCT)
+from salesmind.forecasting.service import run_history_forecast, run_pipeline_forecast
 from salesmind.forecasting.slip import SlipModel
 
 __all__ = ["run_history_forecast", "run_pipeline_forecast", "PipelineForecast", "PipelineSimulator", "RunRate", "SlipModel", "bookings_history",
