@@ -66,3 +66,29 @@ def test_pricing_page_visits_rescore_the_lead_in_the_same_request(
             ModelPrediction.entity_type == "lead", ModelPrediction.entity_id == lead_id)
             .order_by(ModelPrediction.id.desc())).first()
     assert latest.score == rescored[0]["score"] != before.score
+
+
+def test_batch_rescoring_stores_the_same_predictions_as_single_records(demo: Database) -> None:
+    """rescore_all writes its chunks with one bulk INSERT: same columns as the one-record path."""
+    from salesmind.scoring.crm import MODEL_NAMES
+    from salesmind.scoring.registry import current_version
+    from salesmind.scoring.rescoring import rescore_all
+
+    with demo.sessions() as session:
+        if current_version(session, MODEL_NAMES["lead"]) is None:
+            train_crm_model(demo, "lead", now=AS_OF, models_dir=demo.settings.models_dir, **FAST)
+        ids = open_ids(session, "lead", AS_OF)
+    later = AS_OF + timedelta(minutes=1)  # tells the batch's rows from earlier ones
+    assert rescore_all(demo, "lead", now=later, models_dir=demo.settings.models_dir) == len(ids)
+    with demo.sessions() as session:
+        stored = {p.entity_id: p for p in session.scalars(select(ModelPrediction).where(
+            ModelPrediction.entity_type == "lead", ModelPrediction.scored_at == later))}
+        single = score_records(session, "lead", ids[:25], now=later, models_dir=demo.settings.models_dir)
+        assert sorted(stored) == ids and len(single) == 25
+        for one in single:
+            batch = stored[one.entity_id]
+            assert batch.id is not None and one.id is not None
+            assert (batch.model_name, batch.model_version) == (one.model_name, one.model_version)
+            assert batch.probability == pytest.approx(one.probability)
+            assert (batch.score, batch.grade, batch.reasons) == (one.score, one.grade, one.reasons)
+        session.rollback()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 import pandas as pd
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from salesmind.core.db import Database, transaction
@@ -75,6 +75,15 @@ def score_records(session: Session, kind: str, ids: Sequence[int], *, now: datet
 
 def _score_with(session: Session, version: ModelVersion, kind: str, ids: Sequence[int],
                 now: datetime, models_dir: Path) -> list[ModelPrediction]:
+    out = [ModelPrediction(**row) for row in prediction_rows(session, version, kind, ids, now, models_dir)]
+    session.add_all(out)
+    session.flush()
+    return out
+
+
+def prediction_rows(session: Session, version: ModelVersion, kind: str, ids: Sequence[int],
+                    now: datetime, models_dir: Path) -> list[dict]:
+    """Column values of the :class:`ModelPrediction` of each of ``ids`` that has features (not stored)."""
     if not Path(version.path).is_absolute():
         version.path = str(models_dir / version.path)
     model = load_version(version)
@@ -87,17 +96,14 @@ def _score_with(session: Session, version: ModelVersion, kind: str, ids: Sequenc
                           (version.notes or {}).get("typical_days_to_close")) \
         if kind == "opportunity" else {}
     out = []
-    for entity_id, p, reasons in zip(frame[ID_COLUMNS[kind]], proba, explained):
+    for entity_id, p, reasons in zip(frame[ID_COLUMNS[kind]].tolist(), proba.tolist(), explained):
         body: dict = {"positive": [sentence(r) for r in reasons if r.contribution > 0],
                       "negative": [sentence(r) for r in reasons if r.contribution < 0]}
         if kind == "opportunity":
             body["expected_close_month"] = months.get(int(entity_id))
-        out.append(ModelPrediction(model_name=version.name, model_version=version.version,
-                                   entity_type=kind, entity_id=int(entity_id), scored_at=now,
-                                   probability=float(p), score=round(100 * float(p), 1),
-                                   grade=grade(float(p)), reasons=body))
-    session.add_all(out)
-    session.flush()
+        out.append({"model_name": version.name, "model_version": version.version, "entity_type": kind,
+                    "entity_id": int(entity_id), "scored_at": now, "probability": p,
+                    "score": round(100 * p, 1), "grade": grade(p), "reasons": body})
     return out
 
 
@@ -111,8 +117,10 @@ def rescore_all(database: Database, kind: str, *, now: datetime, models_dir: Pat
     for start in range(0, len(ids), RESCORE_CHUNK):
         with transaction(database.sessions) as session:
             assert version is not None
-            done += len(_score_with(session, version, kind, ids[start:start + RESCORE_CHUNK],
-                                    now, models_dir))
+            rows = prediction_rows(session, version, kind, ids[start:start + RESCORE_CHUNK], now, models_dir)
+            if rows:  # one multi-row INSERT per chunk: no ORM objects to track for the batch
+                session.execute(insert(ModelPrediction), rows)
+            done += len(rows)
         if progress:
             progress(min(start + RESCORE_CHUNK, len(ids)), len(ids))
     return done
