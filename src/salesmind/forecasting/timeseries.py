@@ -12,13 +12,15 @@ How :class:`EnsembleForecaster` works (every choice is made on the history only)
 3. **Ensemble.** Every subset of the members, combined by the mean (and, from three members, by
    the median), is scored by its mean scaled cross-validation error over all series; the best
    subset and combiner are used for every series (one choice pooled over series is far less
-   noisy than a per-series pick from a few windows). ``members_`` names them per series,
+   noisy than a per-series pick from a few windows); with fewer than ``MIN_CV_POINTS`` errors in
+   all, every member is averaged instead. ``members_`` names them per series,
    ``candidate_errors_`` holds every candidate's score.
 4. **Intervals.** The ensemble's 80%/95% bounds are the means of its members' bounds. Their
    coverage is measured on the cross-validation windows; when it is off by more than
    ``coverage_tolerance`` (3 points), the interval is made conformal: half-widths are rescaled
    by the empirical quantile of the normalised residual ``|y - mean| / half-width`` in the
-   windows (split-conformal with a scale, pooled over series). ``interval_method_`` says which.
+   windows (split-conformal with a scale, pooled over series; only when the windows hold enough
+   residuals for a finite quantile: 4 for 80%, 19 for 95%). ``interval_method_`` says which.
 5. **Short series** (too short for seasonality and cross-validation) get the mean of Naive,
    HistoricAverage and a non-seasonal ETS (or HistoricAverage alone below 4 points), with the
    models' own intervals; a series of one point gets a heuristic interval (±100% per z unit).
@@ -43,6 +45,9 @@ from salesmind.core.errors import NotFittedError, UserInputError
 DEFAULT_MEMBERS = ("AutoETS", "AutoARIMA", "AutoTheta", "DynamicOptimizedTheta", "AutoCES",
                    "SeasonalNaive")
 SHORT_MEMBERS = ("Naive", "HistoricAverage", "SES")
+#: Fewer cross-validation errors than this (over all series) and no choice is made: every member
+#: is averaged (choosing among 63 candidates on a handful of errors would fit noise).
+MIN_CV_POINTS = 24
 _Z = {80: 1.2815515655446004, 95: 1.959963984540054}
 
 Runner = Callable[[Callable[[pd.DataFrame], pd.DataFrame], pd.DataFrame], pd.DataFrame]
@@ -217,6 +222,8 @@ class EnsembleForecaster:
                         best = (score, subset, how)
         assert best is not None
         _, subset, self.combiner_ = best
+        if len(cv) < MIN_CV_POINTS:  # too few errors to choose among candidates: keep them all
+            subset, self.combiner_ = tuple(names), "mean"
         for uid in lengths.index:
             self.members_[str(uid)] = list(subset)
         chosen_cv = cv["unique_id"].map(lambda u: self.members_[u])
@@ -228,11 +235,14 @@ class EnsembleForecaster:
             y = cv["y"].to_numpy()
             covered = float(np.mean((y >= lo) & (y <= hi)))
             self.coverage_cv_[level] = covered
-            if abs(covered - level / 100) > self.coverage_tolerance:
+            enough = len(y) >= np.ceil(1 / (1 - level / 100)) - 1  # a finite conformal quantile
+            if abs(covered - level / 100) > self.coverage_tolerance and enough:
                 half = np.maximum((hi - lo) / 2, 1e-9)
                 score = np.abs(y - cv_mean) / half
                 self.conformal_factors_[level] = conformal_quantile(score, level / 100)
                 methods[level] = "conformal"
+            elif abs(covered - level / 100) > self.coverage_tolerance:
+                methods[level] = f"model (too few windows, {len(y)}, to calibrate)"
             else:
                 methods[level] = "model"
         label = ", ".join(f"{lv}%: {methods[lv]}" for lv in self.levels)
