@@ -35,3 +35,16 @@ def test_dask_cluster_gives_the_same_forecast_as_one_machine():
         remote = EnsembleForecaster(horizon=4, n_windows=2, members=members,
                                     dask_client=client).fit(history).predict()
     pd.testing.assert_frame_equal(local.reset_index(drop=True), remote.reset_index(drop=True))
+
+
+def test_a_configured_scheduler_address_gives_a_client():
+    from salesmind.forecasting.distributed import client_from_settings
+
+    assert client_from_settings(None) is None and client_from_settings("") is None
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        client = client_from_settings(cluster.scheduler_address)
+        try:
+            assert client.submit(sum, [1, 2, 3]).result() == 6
+        finally:
+            client.close()

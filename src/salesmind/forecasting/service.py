@@ -7,6 +7,8 @@ and two runs compared later. They return the stored :class:`ForecastRun`.
 
 from __future__ import annotations
 
+import os
+
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable
@@ -53,6 +55,9 @@ def period_bounds(day: date, period: str) -> tuple[date, date]:
     p = pd.Timestamp(day).to_period("M" if period == "month" else "Q")
     return p.start_time.date(), p.end_time.date()
 
+#: A Dask scheduler address; when set, history forecasts run on that cluster.
+DASK_ENV = "SALESMIND_DASK_SCHEDULER"
+
 
 def _check_group(group_by: str | None) -> None:
     if group_by is not None and group_by not in GROUPINGS:
@@ -76,9 +81,11 @@ def run_history_forecast(database: Database, *, as_of: datetime, freq: str = "mo
     if history.empty or float(history["y"].sum()) == 0.0:
         raise UserInputError(f"no won deals closed before {as_of.date()}: there is no bookings history to forecast")
     if forecaster is None:
+        from salesmind.forecasting.distributed import client_from_settings
         from salesmind.forecasting.timeseries import EnsembleForecaster
 
-        forecaster = EnsembleForecaster(freq=alias, season_length=season, horizon=horizon, n_jobs=n_jobs)
+        forecaster = EnsembleForecaster(freq=alias, season_length=season, horizon=horizon, n_jobs=n_jobs,
+                                        dask_client=client_from_settings(os.environ.get(DASK_ENV)))
     progress(f"fitting {history['unique_id'].nunique()} series")
     forecast = forecaster.fit(history).predict()
     points = forecast.copy()
