@@ -62,6 +62,7 @@ def explain_rows(contrib: pd.DataFrame, values: pd.DataFrame, specs: list[Column
     by_name = {s.name: s for s in specs}
     columns = [c for c in contrib.columns if c != BASE_VALUE]
     matrix = contrib[columns].to_numpy()
+    value_rows = values[columns].to_dict("records")  # one conversion, not a row lookup per reason
     out: list[list[Reason]] = []
     for i in range(len(contrib)):
         row = matrix[i]
@@ -71,7 +72,7 @@ def explain_rows(contrib: pd.DataFrame, values: pd.DataFrame, specs: list[Column
         reasons = []
         for j in ups + downs:
             name = columns[j]
-            shown, sentence = _describe(by_name[name], values.iloc[i][name])
+            shown, sentence = _describe(by_name[name], value_rows[i][name])
             direction = "raises the score" if row[j] > 0 else "lowers the score"
             reasons.append(Reason(name, shown, float(row[j]), f"{sentence} ({direction})"))
         out.append(reasons)
