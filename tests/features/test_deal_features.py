@@ -38,9 +38,10 @@ def deal(database: Database) -> dict[str, int]:
         steps = [(0, "prospecting", date(2025, 3, 1)), (10, "discovery", date(2025, 3, 1)),
                  (20, "proposal", date(2025, 4, 1)), (40, "proposal", date(2025, 5, 1)),
                  (70, "negotiation", date(2025, 6, 1))]
-        for days, stage, close in steps:
+        for days, stage, close in steps:  # 10% off the list amount once the proposal is revised
             s.add(OpportunityHistory(opportunity_id=d.id, changed_at=T0 + timedelta(days=days), stage=stage,
-                                     amount=Decimal("30000"), expected_close_date=close))
+                                     amount=Decimal("30000" if days < 40 else "27000"),
+                                     expected_close_date=close))
         vp = Contact(email="vp@c.io", seniority=Seniority.VP)
         ic = Contact(email="ic@c.io", seniority=Seniority.INDIVIDUAL)
         s.add_all([vp, ic])
@@ -64,10 +65,10 @@ def test_stage_as_of_the_cutoff(database: Database, deal: dict[str, int]) -> Non
     assert f["days_in_stage"] == pytest.approx(30.0)  # proposal since day 20
     assert f["close_date_pushes"] == 2  # March -> April -> May
     assert f["stage_changes"] == 2
-    assert f["contacts_on_deal"] == 2 and f["max_contact_seniority"] == 4
-    assert f["engaged_contacts"] == 1
+    assert f["engaged_contacts"] == 1 and f["max_engaged_seniority"] == 4  # the VP met on day 30
+    assert f["discount_so_far_pct"] == pytest.approx(10.0)
     assert bool(f["pricing_discussed"])
-    assert f["amount_vs_typical"] == pytest.approx(3.0)
+    assert f["amount_vs_typical"] == pytest.approx(2.7)
 
 
 def test_nothing_after_the_cutoff(database: Database, deal: dict[str, int]) -> None:
@@ -75,4 +76,7 @@ def test_nothing_after_the_cutoff(database: Database, deal: dict[str, int]) -> N
         f = deal_features(s, T0 + timedelta(days=25), [deal["deal"]]).loc[deal["deal"]]
     assert f["stage"] == "proposal" and f["close_date_pushes"] == 1
     assert f["engaged_contacts"] == 0 and not bool(f["pricing_discussed"])
+    # The final discount (10%) and the contact list have no dates: nothing of them shows yet.
+    assert f["discount_so_far_pct"] == 0 and f["max_engaged_seniority"] == 0
+    assert "discount_pct" not in f.index and "contacts_on_deal" not in f.index
     assert pd.isna(f["days_since_last_activity"])

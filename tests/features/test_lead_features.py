@@ -88,10 +88,35 @@ def test_training_labels_come_after_features(database: Database, leads: dict[str
     with database.transaction() as s:
         s.get(Lead, leads["hot"]).converted_at = T0 + timedelta(days=31)
         s.flush()
-        frame = lead_training_frame(s, observe_after=timedelta(days=30), horizon=timedelta(days=30),
-                                    now=T0 + timedelta(days=100))
+        frame = lead_training_frame(s, ages=(30,), horizon=timedelta(days=30),
+                                    now=T0 + timedelta(days=100)).set_index("lead_id")
     assert frame.loc[leads["hot"], "converted"] == 1
     assert frame.loc[leads["cold"], "converted"] == 0
     assert (frame["as_of"] <= pd.Timestamp(T0 + timedelta(days=100) - timedelta(days=30))).all()
     # Created day 60, observed day 90, its horizon ends day 120, after "now": its label is not final.
     assert leads["late"] not in frame.index
+
+
+def test_multi_age_snapshots_label_the_horizon_after_each_and_see_nothing_later(
+        database: Database, leads: dict[str, int]) -> None:
+    now = T0 + timedelta(days=200)
+    with database.transaction() as s:
+        s.get(Lead, leads["hot"]).converted_at = T0 + timedelta(days=20)
+        s.flush()
+        frame = lead_training_frame(s, ages=(1, 7, 30, 90), horizon=timedelta(days=30), now=now)
+        by_age = frame.assign(age=(frame["lead_age_days"]).round().astype(int)).set_index(["lead_id", "age"])
+        # hot converted on day 20, within 30 days after its day-1 and day-7 snapshots: positives.
+        assert by_age.loc[(leads["hot"], 1), "converted"] == 1
+        assert by_age.loc[(leads["hot"], 7), "converted"] == 1
+        # Converted by day 30: no later snapshot of it (it is no longer an open lead).
+        assert (leads["hot"], 30) not in by_age.index and (leads["hot"], 90) not in by_age.index
+        assert (by_age.xs(leads["cold"], level="lead_id")["converted"] == 0).all()
+        # late (created day 60): its day-90 snapshot's horizon ends on day 180 <= 200: all four kept.
+        assert len(by_age.xs(leads["late"], level="lead_id")) == 4
+        assert (frame["as_of"] + timedelta(days=30) <= pd.Timestamp(now)).all()
+        # Every snapshot's features are exactly the features as of its own cut-off.
+        for _, row in frame.iterrows():
+            alone = lead_features(s, pd.Series({row["lead_id"]: row["as_of"]}))
+            expected = alone.iloc[0]
+            for column in ("web_visit_30d", "pricing_page_visits_7d", "emails_sent", "lead_age_days"):
+                assert row[column] == expected[column], (row["lead_id"], row["as_of"], column)

@@ -6,6 +6,7 @@ cut-off are read, so a model trained on these frames never sees the future.
 
 from salesmind.features.deals import deal_features, deal_training_frame
 from salesmind.features.frames import load_events
-from salesmind.features.leads import LEAD_WINDOWS, lead_features, lead_training_frame
+from salesmind.features.leads import LEAD_SNAPSHOT_AGES, LEAD_WINDOWS, lead_features, lead_training_frame
 
-__all__ = ["LEAD_WINDOWS", "deal_features", "deal_training_frame", "lead_features", "lead_training_frame", "load_events"]
+__all__ = ["LEAD_SNAPSHOT_AGES", "LEAD_WINDOWS", "deal_features", "deal_training_frame", "lead_features",
+           "lead_training_frame", "load_events"]

@@ -1,8 +1,16 @@
 """Deal features as of a cut-off: stage and its age, slips, size, people, activity, pricing talk.
 
-Stage, amount and close date are replayed from the history table up to the cut-off. Competitor
-and discount have no history in the CRM model, so their current values are used: a known limit
-(they may be filled in late in a deal's life), stated in the model's leak report.
+Stage, amount and close date are replayed from the history table up to the cut-off. The CRM
+keeps no history of the discount or the competitor fields:
+
+- the stored ``discount_pct`` is the deal's final discount, typically entered at the proposal
+  stage, so using it on an earlier snapshot tells the model the deal got that far (a leak). It
+  is not a feature; ``discount_so_far_pct`` (how far the amount has come down from its first
+  value, replayed from the history) measures the discount given up to the cut-off instead;
+- the stored ``competitor`` is taken as known from the deal's creation. That holds when the
+  field is filled at qualification (the demo company does); :func:`late_filled_columns` checks
+  it on the store's own data and the training frame drops the column when open deals have it
+  filled far less often than closed ones (the sign that it is filled in late).
 """
 
 from __future__ import annotations
@@ -19,7 +27,6 @@ from salesmind.data.models import (
     Call,
     Contact,
     Opportunity,
-    OpportunityContact,
     OpportunityHistory,
     Utterance,
 )
@@ -75,13 +82,11 @@ def deal_features(session: Session, as_of: datetime | pd.Series,
     out["deal_age_days"] = (cutoffs - deals["created_at"]).dt.total_seconds() / 86400.0
     out["competitor"] = deals["competitor"].astype("string")
     out["competitor_present"] = deals["competitor"].notna()
-    out["discount_pct"] = deals["discount_pct"]
     out["lead_source"] = deals["lead_source"].astype("string")
     out = out.join(_stage_features(_history(session, ids), cutoffs, deals))
     out["amount_vs_typical"] = out["amount"] / _typical_won_amount(session, cutoffs)
-    out = out.join(_people_features(session, ids, cutoffs))
     out = out.join(_activity_features(session, ids, cutoffs))
-    out["pricing_discussed"] = _pricing_discussed(session, ids, cutoffs).reindex(out.index).fillna(False)
+    out["pricing_discussed"] = _pricing_discussed(session, ids, cutoffs).reindex(out.index, fill_value=False).astype(bool)
     return out
 
 
@@ -92,6 +97,9 @@ def _stage_features(hist: pd.DataFrame, cutoffs: pd.Series, deals: pd.DataFrame)
     last = hist.groupby("entity_id").tail(1).set_index("entity_id")
     out["stage"] = last["stage"].reindex(out.index).astype("string")
     out["amount"] = last["amount"].reindex(out.index).fillna(deals["amount"])
+    first = hist.dropna(subset=["amount"]).groupby("entity_id")["amount"].first().reindex(out.index)
+    cut = (1.0 - last["amount"].reindex(out.index) / first.where(first > 0)) * 100.0
+    out["discount_so_far_pct"] = cut.clip(lower=0.0).round(2)
     # Time in the current stage: since the first history row of the current stage run.
     run_start = hist.assign(new_run=hist["stage"] != hist.groupby("entity_id")["stage"].shift())
     run_start = run_start[run_start["new_run"]].groupby("entity_id")["changed_at"].last()
@@ -121,25 +129,27 @@ def _typical_won_amount(session: Session, cutoffs: pd.Series) -> pd.Series:
     return cutoffs.map(medians).astype(float).replace(0.0, np.nan)
 
 
-def _people_features(session: Session, ids: list[int], cutoffs: pd.Series) -> pd.DataFrame:
-    people = rows_for_ids(
-        session,
-        lambda chunk: select(OpportunityContact.opportunity_id, Contact.seniority)
-        .join(Contact, Contact.id == OpportunityContact.contact_id)
-        .where(OpportunityContact.opportunity_id.in_(chunk)),
-        ids, ["entity_id", "seniority"])
-    people["rank"] = people["seniority"].map(lambda s: _SENIORITY_RANK.get(getattr(s, "value", s), 0))
-    out = pd.DataFrame(index=cutoffs.index)
-    out["contacts_on_deal"] = people.groupby("entity_id").size().reindex(out.index).fillna(0).astype(int)
-    out["max_contact_seniority"] = people.groupby("entity_id")["rank"].max().reindex(out.index).fillna(0)
-    return out
+def _seniority_ranks(session: Session, contact_ids: list[int]) -> pd.Series:
+    """Seniority rank (c-level 5 ... individual 1, unknown 0) of each contact, by contact id."""
+    people = rows_for_ids(session, lambda chunk: select(Contact.id, Contact.seniority)
+                          .where(Contact.id.in_(chunk)), contact_ids, ["contact_id", "seniority"])
+    ranks = people["seniority"].map(lambda s: _SENIORITY_RANK.get(getattr(s, "value", s), 0))
+    return pd.Series(ranks.to_numpy(), index=people["contact_id"].astype("int64"), dtype=float)
 
 
 def _activity_features(session: Session, ids: list[int], cutoffs: pd.Series) -> pd.DataFrame:
+    """Activity counts and the people engaged before the cut-off.
+
+    The deal's contact list has no dates (people are added as a deal progresses), so only the
+    contacts with an activity on the deal before the cut-off count, with their seniority.
+    """
     events = cut_at(load_events(session, "opportunity_id", ids), cutoffs)
     out = pd.DataFrame(index=cutoffs.index)
     touched = events.dropna(subset=["contact_id"])
     out["engaged_contacts"] = touched.groupby("entity_id")["contact_id"].nunique().reindex(out.index).fillna(0)
+    contact_ids = touched["contact_id"].astype("int64")
+    ranks = contact_ids.map(_seniority_ranks(session, sorted(set(contact_ids.tolist()))))
+    out["max_engaged_seniority"] = ranks.groupby(touched["entity_id"]).max().reindex(out.index).fillna(0)
     out["activities_30d"] = events[events["age_days"] <= 30].groupby("entity_id").size().reindex(out.index).fillna(0)
     out["meetings_total"] = events[events["type"] == "meeting"].groupby("entity_id").size().reindex(out.index).fillna(0)
     out["days_since_last_activity"] = events.groupby("entity_id")["age_days"].min().reindex(out.index)
@@ -162,6 +172,31 @@ def _pricing_discussed(session: Session, ids: list[int], cutoffs: pd.Series) -> 
     return hits.groupby(said["entity_id"]).any()
 
 
+#: Open deals filling a static field less than this share as often as closed deals: filled late.
+LATE_FILL_RATIO = 0.5
+#: Fields without history that are assumed known from a deal's creation (checked on the data).
+STATIC_FIELDS = ("competitor",)
+
+
+def late_filled_columns(deals: pd.DataFrame) -> dict[str, str]:
+    """Static fields that look filled in late (open deals have them far less often than closed ones).
+
+    ``deals`` is the table of :func:`_opportunities`; the answer maps a field to the reason, for
+    the training frame to drop it (its value would tell the model how the deal ended).
+    """
+    open_rows = deals[deals["outcome"] == "open"]
+    closed = deals[deals["outcome"].isin(["won", "lost"])]
+    out = {}
+    if len(open_rows) < 20 or len(closed) < 20:
+        return out
+    for field in STATIC_FIELDS:
+        open_rate, closed_rate = open_rows[field].notna().mean(), closed[field].notna().mean()
+        if closed_rate > 0 and open_rate < LATE_FILL_RATIO * closed_rate:
+            out[field] = (f"{field} is filled on {open_rate:.0%} of open deals but {closed_rate:.0%} of "
+                          "closed ones: it looks entered late, so it would leak the outcome")
+    return out
+
+
 #: Days between a deal's snapshots in the training frame, and the most snapshots per deal.
 SNAPSHOT_EVERY_DAYS, MAX_SNAPSHOTS = 14, 12
 
@@ -175,7 +210,7 @@ def deal_training_frame(session: Session, *, now: datetime,
     open, strictly before it closed. Deals still open, or closed after ``now``, are left out, so
     every label is final and every feature precedes it.
     """
-    deals = _opportunities(session, None)
+    deals = everything = _opportunities(session, None)
     now_ts = pd.Timestamp(now)
     final = deals["outcome"].isin(["won", "lost"]) & deals["closed_at"].notna() & (deals["closed_at"] <= now_ts)
     deals = deals[final]
@@ -192,4 +227,10 @@ def deal_training_frame(session: Session, *, now: datetime,
     if not frames:
         return pd.DataFrame(columns=["opportunity_id", "as_of", "won"])
     frame = pd.concat(frames).rename_axis("opportunity_id").reset_index()
-    return frame.sort_values(["as_of", "opportunity_id"], kind="stable").reset_index(drop=True)
+    frame = frame.sort_values(["as_of", "opportunity_id"], kind="stable").reset_index(drop=True)
+    late = late_filled_columns(everything)
+    dropped = [c for field in late for c in frame.columns if c == field or c.startswith(f"{field}_")]
+    frame = frame.drop(columns=dropped)
+    frame.attrs["notes"] = [f"{reason}; dropped {', '.join(c for c in dropped if c.startswith(field))}"
+                            for field, reason in late.items()]
+    return frame

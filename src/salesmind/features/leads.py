@@ -111,20 +111,35 @@ def _count(events: pd.DataFrame, index: pd.Index, kind: str) -> pd.Series:
     return events[events["type"] == kind].groupby("entity_id").size().reindex(index).fillna(0).astype(int)
 
 
-def lead_training_frame(session: Session, *, observe_after: timedelta = timedelta(days=7),
-                        horizon: timedelta = timedelta(days=90), now: datetime) -> pd.DataFrame:
-    """Features of each lead ``observe_after`` its creation, labelled ``converted`` within ``horizon``.
+#: Ages (days after creation) at which each lead is snapshot for training: the open book holds
+#: leads of every age, so the model learns at the ages it is asked about.
+LEAD_SNAPSHOT_AGES = (1, 7, 30, 90, 180)
 
-    Leads converted before their observation time, or whose horizon has not ended by ``now``,
-    are left out, so that every label is final and every feature precedes it.
+
+def lead_training_frame(session: Session, *, ages: Iterable[float] = LEAD_SNAPSHOT_AGES,
+                        horizon: timedelta = timedelta(days=90), now: datetime) -> pd.DataFrame:
+    """Snapshots of each lead at ``ages`` days old, labelled ``converted`` within ``horizon`` after each.
+
+    One row per (lead, age) with columns ``lead_id``, the features as of the snapshot, ``as_of``
+    and ``converted``. A snapshot is left out when the lead had already converted by then (it is
+    no longer scored) or when its horizon has not ended by ``now`` (its label is not final), so
+    every label is final and every feature precedes it. Rows are ordered by ``as_of``.
     """
     leads = _lead_rows(session, None)
-    observed = leads["created_at"] + observe_after
     now_ts = pd.Timestamp(now)
-    eligible = (observed + horizon <= now_ts) & ~(leads["converted_at"] <= observed)
-    cutoffs = observed[eligible]
-    frame = lead_features(session, cutoffs)
-    converted = leads.loc[frame.index, "converted_at"]
-    frame["converted"] = (converted.notna() & (converted <= cutoffs[frame.index] + horizon)).astype(int)
-    frame["as_of"] = cutoffs[frame.index]
-    return frame
+    frames = []
+    for age in ages:
+        observed = leads["created_at"] + timedelta(days=float(age))
+        eligible = (observed + horizon <= now_ts) & ~(leads["converted_at"] <= observed)
+        if not eligible.any():
+            continue
+        cutoffs = observed[eligible]
+        snap = lead_features(session, cutoffs)
+        converted = leads.loc[snap.index, "converted_at"]
+        snap["as_of"] = cutoffs[snap.index]
+        snap["converted"] = (converted.notna() & (converted <= snap["as_of"] + horizon)).astype(int)
+        frames.append(snap)
+    if not frames:
+        return pd.DataFrame(columns=["lead_id", "as_of", "converted"])
+    frame = pd.concat(frames).rename_axis("lead_id").reset_index()
+    return frame.sort_values(["as_of", "lead_id"], kind="stable").reset_index(drop=True)

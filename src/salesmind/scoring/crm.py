@@ -50,7 +50,7 @@ def check_kind(kind: str) -> str:
 def training_frame(session: Session, kind: str, now: datetime) -> pd.DataFrame:
     """Labelled point-in-time rows for ``kind``: id column, features, ``as_of`` and the target."""
     if check_kind(kind) == "lead":
-        return lead_training_frame(session, now=now).rename_axis("lead_id").reset_index()
+        return lead_training_frame(session, now=now)
     return deal_training_frame(session, now=now)
 
 
@@ -82,7 +82,8 @@ def drivers(model: TabularScorer, X: pd.DataFrame, top: int = TOP_DRIVERS) -> li
     contrib = model.contributions(X).drop(columns=[BASE_VALUE], errors="ignore")
     values = model.preparer_.source_values(X)
     out = []
-    for column in contrib.abs().mean().sort_values(ascending=False).index[:top]:
+    ranked = [c for c in contrib.abs().mean().sort_values(ascending=False).index if c in values.columns]
+    for column in ranked[:top]:
         entry: dict = {"column": column, "importance": float(contrib[column].abs().mean())}
         value = values[column]
         if pd.api.types.is_numeric_dtype(value) and value.nunique() > 1:
@@ -141,8 +142,10 @@ def train_on_frame(database: Database, kind: str, frame: pd.DataFrame, *, now: d
                              "are too few to train and hold out both outcomes; add history first")
     X = _features(frame, kind)
     factories = default_models(_exclude(kind), None, n_jobs)
+    # Several snapshots of one record: the inner folds keep a record's snapshots on one side.
+    # (The id is also excluded: the cold-start table is built from ``exclude`` alone.)
     factories["salesmind"] = lambda: TabularScorer(exclude=_exclude(kind), tune=tune, n_jobs=n_jobs,
-                                                   point_in_time=True)
+                                                   point_in_time=True, group_column=ID_COLUMNS[kind])
     fitted, seconds = {}, {}
     for label, make in factories.items():
         say(f"fitting {label} on {len(train):,} older rows")
@@ -151,7 +154,7 @@ def train_on_frame(database: Database, kind: str, frame: pd.DataFrame, *, now: d
         seconds[label] = time.perf_counter() - start
     model = fitted["salesmind"]
     say(f"evaluating on the newest {len(held):,} rows")
-    notes = list(model.notes_)
+    notes = list(model.notes_) + list(frame.attrs.get("notes", []))
     report = _holdout_report(fitted, seconds, X.iloc[held], y[held], name, kind,
                              list(model.warnings_), notes)
     holdout_start = pd.Timestamp(frame[TIME_COLUMN].iloc[held].min())
