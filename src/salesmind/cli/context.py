@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from typing import Iterator
 
 from rich.progress import (
@@ -16,6 +17,7 @@ from rich.progress import (
 )
 
 from salesmind.core.db import Database
+from salesmind.core.errors import UserInputError
 from salesmind.core.settings import Settings
 
 
@@ -44,3 +46,14 @@ def progress_bar(transient: bool = False, disable: bool = False) -> Iterator[Pro
         disable=disable,
     ) as progress:
         yield progress
+
+
+def parse_as_of(text: str | None, option: str = "--as-of") -> datetime:
+    """A UTC time from an ISO 8601 day or time (naive values are UTC); now when ``text`` is None."""
+    if text is None:
+        return datetime.now(timezone.utc)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UserInputError(f"{option} {text!r} is not a date like 2025-06-02 or 2025-06-02T12:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

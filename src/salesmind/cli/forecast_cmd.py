@@ -20,17 +20,10 @@ AS_OF_HELP = "Forecast as of this day or time (ISO 8601, UTC; default: now)."
 
 
 def _as_of(text: Optional[str], days_back: int = 0) -> datetime:
+    from salesmind.cli.context import parse_as_of
     from salesmind.forecasting.service import days_before
 
-    if text is None:
-        moment = datetime.now(timezone.utc)
-    else:
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            raise UserInputError(f"--as-of {text!r} is not a date like 2025-06-02 or 2025-06-02T12:00") from None
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return days_before(moment, days_back)
+    return days_before(parse_as_of(text), days_back)
 
 
 def _money(x: Any) -> str:

@@ -113,12 +113,18 @@ _KIND = typer.Option(..., "--kind", help="lead or opportunity.")
 
 @score_app.command("crm-train")
 def crm_train(kind: str = _KIND,
+              as_of: Optional[str] = typer.Option(None, "--as-of", help="Train on what was known at this "
+                                                  "day or time (ISO 8601, UTC; default now), e.g. for backtests."),
               as_json: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
     """Train a lead or deal model on this CRM, compare it on the newest rows, promote if not worse."""
-    from salesmind.cli.context import open_database
-    from salesmind.core.timeutil import utcnow
+    from salesmind.cli.context import open_database, parse_as_of
     from salesmind.scoring.crm import train_crm_model
 
+    try:
+        now = parse_as_of(as_of)
+    except SalesmindError as exc:
+        fail(exc, as_json)
+        return
     database = open_database()
     try:
         with nullcontext() if as_json else err_console.status("training", spinner="dots") as status:
@@ -126,7 +132,7 @@ def crm_train(kind: str = _KIND,
                 if status is not None:
                     status.update(f"training: {msg}")
 
-            version = train_crm_model(database, kind, now=utcnow(),
+            version = train_crm_model(database, kind, now=now,
                                       models_dir=database.settings.models_dir, progress=progress)
     except SalesmindError as exc:
         fail(exc, as_json)
@@ -231,3 +237,37 @@ def drift(kind: str = _KIND,
     for row in report["features"]:
         table.add_row(row["feature"], f"{row['psi']:.3f}", row["level"])
     console.print(table)
+
+
+@score_app.command("retrain")
+def retrain(
+    kinds: Optional[list[str]] = typer.Option(None, "--kind", help="lead or opportunity (repeat; default both)."),
+    if_older_than: str = typer.Option("7d", "--if-older-than",
+                                      help="Retrain only when the current version is older (e.g. 12h, 7d, 2w)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Retrain the CRM models that are due (idempotent: safe to run from cron every hour)."""
+    from salesmind.cli.context import open_database
+    from salesmind.core.timeutil import utcnow
+    from salesmind.scoring.crm import MODEL_NAMES
+    from salesmind.scoring.schedule import parse_interval, retrain_if_due
+
+    try:
+        max_age = parse_interval(if_older_than)
+        database = open_database()
+        with nullcontext() if as_json else err_console.status("checking", spinner="dots") as status:
+            def progress(msg: str) -> None:
+                if status is not None:
+                    status.update(f"retraining: {msg}")
+
+            results = retrain_if_due(database, kinds or list(MODEL_NAMES), now=utcnow(), max_age=max_age,
+                                     progress=progress)
+    except SalesmindError as exc:
+        fail(exc, as_json)
+        return
+    if as_json:
+        emit_json([r.to_dict() for r in results])
+        return
+    for r in results:
+        done = f"retrained → {r.version} ({r.status})" if r.retrained else "not due"
+        console.print(f"{r.kind}: {done}: {r.reason}", highlight=False)

@@ -28,6 +28,29 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     application = create_app(settings, database=database)
+    timer = _retrain_timer(database)
     console.print(f"[bold green]salesmind is running at http://{host}:{port}/[/]  "
                   f"(API docs: http://{host}:{port}/api/docs; Ctrl+C stops it)")
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(application, host=host, port=port, log_level="warning")
+    finally:
+        if timer is not None:
+            timer.stop()
+
+
+def _retrain_timer(database):  # type: ignore[no-untyped-def]
+    """The background retraining timer when ``SALESMIND_RETRAIN_EVERY`` is set (else None)."""
+    import os
+
+    from salesmind.scoring.schedule import RETRAIN_ENV, RetrainTimer, parse_interval
+
+    every = os.environ.get(RETRAIN_ENV)
+    if not every:
+        return None
+    try:
+        interval = parse_interval(every)
+    except SalesmindError as exc:
+        fail(exc)
+        return None
+    console.print(f"retraining the CRM models when they are older than {every} ({RETRAIN_ENV})")
+    return RetrainTimer(database, interval).start()
