@@ -116,7 +116,8 @@ def test_feedback(as_user, scored: dict[str, Any]) -> None:
                                json={"verdict": "agree"}).status_code == 404
     detail = as_user("boss").get(f"/api/models/{scored['model']}").json()
     assert detail["feedback"] == {"total": 1, "agree": 0, "disagree": 0, "override": 1,
-                                  "mean_override_difference": -40.0}
+                                  "mean_override_difference": -40.0, "overrides_resolved": 0, "model_right": 0,
+                                  "rep_right": 0, "model_brier": None, "rep_brier": None}
 
 
 def test_registry_is_for_managers(as_user, scored: dict[str, Any]) -> None:

@@ -132,6 +132,17 @@ def test_feedback_rules_and_summary(database: Database, world: dict[str, Any]) -
     assert (summary.total, summary.agree, summary.disagree, summary.override) == (4, 1, 1, 2)
     assert summary.mean_override_difference == pytest.approx(2.5)  # (75-60 + 50-60) / 2
     assert summary.recent[0][0] == "disagree"
+    assert summary.overrides_resolved == 0 and summary.model_brier is None  # the lead is still open
+
+    from salesmind.data.models import Lead, LeadStatus
+
+    with database.transaction() as s:  # the outcome becomes known: the lead converts
+        s.get(Lead, s.get(ModelPrediction, pid).entity_id).status = LeadStatus.CONVERTED
+    with database.sessions() as s:
+        resolved = views.feedback_summary(s, views.current_version(s, "lead_score"))
+    assert (resolved.overrides_resolved, resolved.model_right, resolved.rep_right) == (2, 2, 2)
+    assert resolved.model_brier == pytest.approx(0.16)  # (0.60 - 1)^2 for both overrides
+    assert resolved.rep_brier == pytest.approx(((0.75 - 1) ** 2 + (0.5 - 1) ** 2) / 2)
 
 
 def test_registry_and_report_path(database: Database, world: dict[str, Any], tmp_path: Path) -> None:

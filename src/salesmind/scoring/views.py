@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,8 @@ from salesmind.data.models import (
     LeadStatus,
     ModelPrediction,
     ModelVersion,
+    Opportunity,
+    Outcome,
     PredictionFeedback,
     User,
 )
@@ -251,6 +254,11 @@ class FeedbackSummary:
     override: int
     mean_override_difference: float | None  # mean of (override score - model score) over overrides
     recent: list[tuple[str, float | None, float | None, str | None]]  # verdict, model score, override, reason
+    overrides_resolved: int = 0  # overrides of records whose outcome is now known
+    model_right: int = 0  # of those, how often the model's score was on the right side of 50
+    rep_right: int = 0  # ... and the rep's override score
+    model_brier: float | None = None  # mean squared error of score/100 against the outcome
+    rep_brier: float | None = None
 
 
 def feedback_summary(session: Session, version: ModelVersion, recent: int = 10) -> FeedbackSummary:
@@ -269,8 +277,40 @@ def feedback_summary(session: Session, version: ModelVersion, recent: int = 10) 
         PredictionFeedback.reason).order_by(PredictionFeedback.created_at.desc(), PredictionFeedback.id.desc())
         .limit(recent))
     mean = counts.get("override", (0, None))[1]
-    return FeedbackSummary(total=sum(n for n, _ in counts.values()),
+    overrides = session.execute(of_version.add_columns(
+        ModelPrediction.entity_type, ModelPrediction.entity_id, ModelPrediction.score,
+        PredictionFeedback.override_score).where(PredictionFeedback.verdict == "override")).all()
+    resolved = _resolved_overrides(session, overrides)
+    return FeedbackSummary(
+        overrides_resolved=len(resolved),
+        model_right=sum((m >= 50) == bool(o) for m, _, o in resolved),
+        rep_right=sum((r >= 50) == bool(o) for _, r, o in resolved),
+        model_brier=float(np.mean([(m / 100 - o) ** 2 for m, _, o in resolved])) if resolved else None,
+        rep_brier=float(np.mean([(r / 100 - o) ** 2 for _, r, o in resolved])) if resolved else None,
+total=sum(n for n, _ in counts.values()),
                            agree=counts.get("agree", (0, None))[0], disagree=counts.get("disagree", (0, None))[0],
                            override=counts.get("override", (0, None))[0],
                            mean_override_difference=None if mean is None else float(mean),
                            recent=[tuple(r) for r in latest])  # type: ignore[misc]
+
+
+def _resolved_overrides(session: Session, overrides: list) -> list[tuple[float, float, int]]:  # type: ignore[type-arg]
+    """(model score, override score, outcome 0/1) for overrides whose record's outcome is known.
+
+    A lead's outcome is known once it is converted (1) or disqualified (0); a deal's once it is
+    won (1) or lost (0).
+    """
+    leads = [i for kind, i, _, _ in overrides if kind == "lead"]
+    deals = [i for kind, i, _, _ in overrides if kind == "opportunity"]
+    outcome: dict[tuple[str, int], int] = {}
+    if leads:
+        for lead_id, status in session.execute(select(Lead.id, Lead.status).where(Lead.id.in_(leads))):
+            if status in (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED):
+                outcome[("lead", lead_id)] = int(status == LeadStatus.CONVERTED)
+    if deals:
+        for deal_id, result in session.execute(select(Opportunity.id, Opportunity.outcome)
+                                               .where(Opportunity.id.in_(deals))):
+            if result in (Outcome.WON, Outcome.LOST):
+                outcome[("opportunity", deal_id)] = int(result == Outcome.WON)
+    return [(float(score), float(override), outcome[(kind, i)]) for kind, i, score, override in overrides
+            if (kind, i) in outcome and score is not None and override is not None]

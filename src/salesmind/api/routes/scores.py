@@ -88,7 +88,5 @@ def get_model(model_id: RecordId, session: SessionDep, _user: ManagerUser) -> Mo
     version = views.get_model(session, model_id)
     detail = ModelVersionDetail.model_validate(version)
     summary = views.feedback_summary(session, version)
-    detail.feedback = FeedbackSummaryPublic(total=summary.total, agree=summary.agree, disagree=summary.disagree,
-                                            override=summary.override,
-                                            mean_override_difference=summary.mean_override_difference)
+    detail.feedback = FeedbackSummaryPublic(**{k: v for k, v in vars(summary).items() if k != "recent"})
     return detail

@@ -106,6 +106,11 @@ class FeedbackSummaryPublic(BaseModel):
     disagree: int
     override: int
     mean_override_difference: float | None
+    overrides_resolved: int = 0
+    model_right: int = 0
+    rep_right: int = 0
+    model_brier: float | None = None
+    rep_brier: float | None = None
 
 
 class ModelVersionDetail(ModelVersionPublic):
