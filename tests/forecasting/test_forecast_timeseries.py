@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from salesmind.core.errors import NotFittedError, UserInputError
-from salesmind.forecasting.timeseries import EnsembleForecaster, conformal_quantile, seasonal_scale
+from salesmind.forecasting.timeseries import EnsembleForecaster, seasonal_scale
 
 FAST = ("AutoTheta", "SeasonalNaive", "Naive")
 
@@ -44,13 +44,6 @@ def test_intervals_cover_new_values_near_their_nominal_level():
         covered = ((merged["y"] >= merged[f"lo_{level}"]) & (merged["y"] <= merged[f"hi_{level}"])).mean()
         assert abs(covered - level / 100) < 0.08, (level, covered)
     assert set(model.coverage_cv_) == {80, 95}
-
-
-def test_conformal_quantile_matches_the_finite_sample_rank():
-    scores = np.arange(1, 20, dtype=float)  # n = 19: the ceil(20 * 0.8) = 16th smallest
-    assert conformal_quantile(scores, 0.8) == 16.0
-    assert conformal_quantile(scores, 0.999) == 19.0
-    assert conformal_quantile(np.array([]), 0.9) == 1.0
 
 
 def test_off_intervals_are_made_conformal():

@@ -9,6 +9,7 @@ from salesmind.forecasting.pipeline import PipelineForecast, PipelineSimulator
 from salesmind.forecasting.runrate import RunRate
 from salesmind.forecasting.service import run_history_forecast, run_pipeline_forecast
 from salesmind.forecasting.slip import SlipModel
+from salesmind.forecasting.timeseries import EnsembleForecaster
 
-__all__ = ["run_history_forecast", "run_pipeline_forecast", "PipelineForecast", "PipelineSimulator", "RunRate", "SlipModel", "bookings_history",
+__all__ = ["EnsembleForecaster", "run_history_forecast", "run_pipeline_forecast", "PipelineForecast", "PipelineSimulator", "RunRate", "SlipModel", "bookings_history",
            "closed_deals_frame", "open_deals_frame"]

@@ -20,7 +20,8 @@ How :class:`EnsembleForecaster` works (every choice is made on the history only)
    ``coverage_tolerance`` (3 points), the interval is made conformal: half-widths are rescaled
    by the empirical quantile of the normalised residual ``|y - mean| / half-width`` in the
    windows (split-conformal with a scale, pooled over series; only when the windows hold enough
-   residuals for a finite quantile: 4 for 80%, 19 for 95%). ``interval_method_`` says which.
+   residuals for a finite quantile: 4 for 80%, 19 for 95%; :mod:`salesmind.forecasting.intervals`).
+   ``interval_method_`` says which.
 5. **Short series** (too short for seasonality and cross-validation) get the mean of Naive,
    HistoricAverage and a non-seasonal ETS (or HistoricAverage alone below 4 points), with the
    models' own intervals; a series of one point gets a heuristic interval (±100% per z unit).
@@ -41,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from salesmind.core.errors import NotFittedError, UserInputError
+from salesmind.forecasting.intervals import calibrate_level
 
 DEFAULT_MEMBERS = ("AutoETS", "AutoARIMA", "AutoTheta", "DynamicOptimizedTheta", "AutoCES",
                    "SeasonalNaive")
@@ -232,19 +234,11 @@ class EnsembleForecaster:
         for level in self.levels:
             lo = _row_mean(cv, chosen_cv, f"-lo-{level}")
             hi = _row_mean(cv, chosen_cv, f"-hi-{level}")
-            y = cv["y"].to_numpy()
-            covered = float(np.mean((y >= lo) & (y <= hi)))
-            self.coverage_cv_[level] = covered
-            enough = len(y) >= np.ceil(1 / (1 - level / 100)) - 1  # a finite conformal quantile
-            if abs(covered - level / 100) > self.coverage_tolerance and enough:
-                half = np.maximum((hi - lo) / 2, 1e-9)
-                score = np.abs(y - cv_mean) / half
-                self.conformal_factors_[level] = conformal_quantile(score, level / 100)
-                methods[level] = "conformal"
-            elif abs(covered - level / 100) > self.coverage_tolerance:
-                methods[level] = f"model (too few windows, {len(y)}, to calibrate)"
-            else:
-                methods[level] = "model"
+            result = calibrate_level(cv["y"].to_numpy(), cv_mean, lo, hi, level, self.coverage_tolerance)
+            self.coverage_cv_[level] = result.coverage
+            if result.method == "conformal":
+                self.conformal_factors_[level] = result.factor
+            methods[level] = result.method
         label = ", ".join(f"{lv}%: {methods[lv]}" for lv in self.levels)
         for uid in lengths.index:
             self.interval_method_[str(uid)] = label
@@ -345,12 +339,3 @@ def _combine_columns(frame: pd.DataFrame, names: list[str], how: str) -> np.ndar
     values = frame[names].to_numpy(float)
     return np.median(values, axis=1) if how == "median" else values.mean(axis=1)
 
-
-def conformal_quantile(scores: np.ndarray, coverage: float) -> float:
-    """The split-conformal quantile: the ceil((n+1)·coverage)-th smallest score (finite-sample valid)."""
-    scores = np.sort(np.asarray(scores, float)[np.isfinite(scores)])
-    n = len(scores)
-    if n == 0:
-        return 1.0
-    rank = int(np.ceil((n + 1) * coverage))
-    return float(scores[min(rank, n) - 1])
