@@ -49,6 +49,19 @@ class Calibrator:
         return self.model_.predict_proba(margin.reshape(-1, 1))[:, 1]
 
 
+def stacked_log_loss(margins: np.ndarray, y: np.ndarray, seed: int = 0) -> float:
+    """Two-fold cross-fitted log loss of a logistic regression on one or more margin columns."""
+    y = np.asarray(y, int)
+    margins = np.asarray(margins, float).reshape(len(y), -1)
+    folds = StratifiedKFold(n_splits=2, shuffle=True, random_state=seed)
+    scores = []
+    for fit_idx, test_idx in folds.split(margins, y):
+        model = LogisticRegression(C=1e4).fit(margins[fit_idx], y[fit_idx])
+        scores.append(log_loss(y[test_idx], model.predict_proba(margins[test_idx])[:, 1],
+                               labels=[0, 1]))
+    return float(np.mean(scores))
+
+
 def choose_method(margin: np.ndarray, y: np.ndarray, seed: int = 0) -> tuple[str, dict[str, float]]:
     """The method with the lower two-fold cross-fitted log loss, and each method's log loss."""
     margin, y = np.asarray(margin, float), np.asarray(y, int)

@@ -29,14 +29,16 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from salesmind.core.errors import UserInputError
 from salesmind.scoring.base import BaseScorer, group_by_source
 from salesmind.scoring.baselines import NaiveBayesScorer
 from salesmind.scoring.columns import ColumnPreparer
-from salesmind.scoring.calibration import Calibrator, choose_method
+from salesmind.scoring.calibration import Calibrator, choose_method, stacked_log_loss
 from salesmind.scoring.leaks import leak_warnings
+from salesmind.scoring.linear import SplineLogistic
 from salesmind.scoring.metrics import compute_metrics
 from salesmind.scoring.reasons import Reason, explain_rows, score_frame
 
@@ -45,7 +47,7 @@ GBM_KIND = "lightgbm (calibrated)"
 COLD_START_KIND = "cold start: naive-Bayes frequency table"
 
 BASE_PARAMS: dict[str, Any] = {
-    "objective": "binary", "learning_rate": 0.03, "feature_fraction": 0.8,
+    "objective": "binary", "learning_rate": 0.1, "feature_fraction": 0.8,
     "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0, "min_data_per_group": 50,
     "cat_smooth": 10.0, "cat_l2": 10.0, "max_cat_to_onehot": 4, "verbose": -1,
     "deterministic": True, "force_col_wise": True,
@@ -55,6 +57,8 @@ TUNING_GRID: list[dict[str, Any]] = [
     {"num_leaves": 15, "min_data_in_leaf": 50},
     {"num_leaves": 31, "min_data_in_leaf": 20},
 ]
+TUNED = ("num_leaves", "min_data_in_leaf")
+TUNING_FOLDS = 2
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -68,9 +72,9 @@ class TabularScorer(BaseScorer):
                  time_column: str | None = None, n_folds: int = 5, tune: bool = True,
                  params: dict[str, Any] | None = None, calibration: str = "auto",
                  min_rows: int = MIN_ROWS, min_positives: int = MIN_POSITIVES,
-                 max_rounds: int = 3000, early_stopping_rounds: int = 100,
+                 max_rounds: int = 3000, early_stopping_rounds: int = 50,
                  n_jobs: int = 2, random_state: int = 0, point_in_time: bool = False,
-                 group_column: str | None = None) -> None:
+                 group_column: str | None = None, linear_member: bool = True) -> None:
         self.target = target
         self.exclude = exclude
         self.time_column = time_column
@@ -86,6 +90,7 @@ class TabularScorer(BaseScorer):
         self.random_state = random_state
         self.point_in_time = point_in_time
         self.group_column = group_column
+        self.linear_member = linear_member
 
     # -- training -----------------------------------------------------------------------------
     def _new_preparer(self) -> ColumnPreparer:
@@ -106,37 +111,79 @@ class TabularScorer(BaseScorer):
         self.model_kind_ = GBM_KIND
         features = self.preparer_.transform(X)
         splits = self._splits(X, y)
+        held = np.concatenate([v for _, v in splits])
+        # Binned once for every member and candidate (bin edges use no labels).
+        data = lgb.Dataset(features, y, free_raw_data=False,
+                           params={"verbose": -1, "num_threads": self.n_jobs,
+                                   "feature_pre_filter": False}).construct()
+        boosters, oof = self._tune(features, data, y, splits)
+        self.linear_members_, self.blend_ = [], (1.0, 0.0, 0.0)
+        margin = self._fit_blend(features, y, splits, oof) if self.linear_member else oof
+        if self.calibration == "auto":
+            self.calibration_method_, self.calibration_losses_ = choose_method(
+                margin[held], y[held], self.random_state)
+        else:
+            self.calibration_method_, self.calibration_losses_ = self.calibration, {}
+        self.members_ = [(b, Calibrator(self.calibration_method_).fit(margin[v], y[v]))
+                         for b, (_, v) in zip(boosters, splits)]
+        calibrated = np.zeros(len(y))
+        for (_, cal), (_, v) in zip(self.members_, splits):
+            calibrated[v] = cal.predict(margin[v])
+        # In-sample for the calibrators, so a little optimistic; cross-validation is honest.
+        self.validation_metrics_ = compute_metrics(y[held], calibrated[held])
+
+    def _tune(self, features: pd.DataFrame, data: lgb.Dataset, y: np.ndarray,
+              splits: list[tuple[np.ndarray, np.ndarray]]) -> tuple[list[lgb.Booster], np.ndarray]:
+        """Judge each candidate on the first ``TUNING_FOLDS`` members' held-out log loss; only
+        the winner trains the remaining members. Returns the members and held-out margins."""
         grid = TUNING_GRID if self.tune else [{}]
-        candidates = [{**BASE_PARAMS, **g} for g in grid]
-        if self.params:
-            candidates = [{**c, **self.params} for c in candidates]
-        best: tuple[float, list[lgb.Booster], np.ndarray, dict[str, Any]] | None = None
+        candidates = [{**BASE_PARAMS, **g, **(self.params or {})} for g in grid]
+        judged = splits if len(candidates) == 1 else splits[:TUNING_FOLDS]
+        rows = np.concatenate([v for _, v in judged])
         self.tuning_ = []
+        best: tuple[float, list[lgb.Booster], np.ndarray, dict[str, Any]] | None = None
         for params in candidates:
-            boosters, oof = self._train_members(features, y, splits, params)
-            held = np.concatenate([v for _, v in splits])
-            loss = compute_metrics(y[held], _sigmoid(oof[held])).log_loss
-            self.tuning_.append({"params": {k: params[k] for k in ("num_leaves", "min_data_in_leaf")
-                                            if k in params},
-                                 "oof_log_loss": loss,
+            boosters, oof = self._train_members(features, data, y, judged, params)
+            loss = compute_metrics(y[rows], _sigmoid(oof[rows])).log_loss
+            self.tuning_.append({"params": {k: params[k] for k in TUNED if k in params},
+                                 "held_out_log_loss": loss,
                                  "rounds": [b.best_iteration for b in boosters]})
             if best is None or loss < best[0]:
                 best = (loss, boosters, oof, params)
         assert best is not None
         _, boosters, oof, self.params_ = best
+        rest = splits[len(judged):]
+        if rest:
+            more, more_oof = self._train_members(features, data, y, rest, self.params_)
+            boosters = boosters + more
+            for _, v in rest:
+                oof[v] = more_oof[v]
+        return boosters, oof
+
+    def _fit_blend(self, features: pd.DataFrame, y: np.ndarray,
+                   splits: list[tuple[np.ndarray, np.ndarray]], oof: np.ndarray) -> np.ndarray:
+        """Add a spline logistic member per split if blending it in lowers the cross-fitted
+        log loss of the held-out margins; return the held-out margins of what is served."""
+        linear = np.zeros(len(y))
+        members = []
+        for fit_idx, val_idx in splits:
+            member = SplineLogistic().fit(features.iloc[fit_idx], y[fit_idx])
+            linear[val_idx] = member.margin(features.iloc[val_idx])
+            members.append(member)
         held = np.concatenate([v for _, v in splits])
-        if self.calibration == "auto":
-            self.calibration_method_, self.calibration_losses_ = choose_method(
-                oof[held], y[held], self.random_state)
-        else:
-            self.calibration_method_, self.calibration_losses_ = self.calibration, {}
-        self.members_ = [(b, Calibrator(self.calibration_method_).fit(oof[v], y[v]))
-                         for b, (_, v) in zip(boosters, splits)]
-        calibrated = np.zeros(len(y))
-        for (_, cal), (_, v) in zip(self.members_, splits):
-            calibrated[v] = cal.predict(oof[v])
-        # In-sample for the calibrators, so a little optimistic; cross-validation is honest.
-        self.validation_metrics_ = compute_metrics(y[held], calibrated[held])
+        both = np.column_stack([oof, linear])[held]
+        self.blend_losses_ = {name: stacked_log_loss(both[:, cols], y[held], self.random_state)
+                              for name, cols in (("lightgbm", [0]), ("blend", [0, 1]))}
+        stack = LogisticRegression(C=1e4).fit(both, y[held])
+        weight_gbm, weight_linear = (float(w) for w in stack.coef_.ravel())
+        if (self.blend_losses_["blend"] >= self.blend_losses_["lightgbm"]
+                or weight_gbm <= 0 or weight_linear <= 0):
+            self.notes_.append("spline logistic member not used: blending it in did not lower "
+                               "the cross-fitted log loss of LightGBM alone")
+            return oof
+        self.blend_ = (weight_gbm, weight_linear, float(stack.intercept_[0]))
+        self.linear_members_ = members
+        return weight_gbm * oof + weight_linear * linear + self.blend_[2]
 
     def _fit_cold_start(self, X: pd.DataFrame, y: np.ndarray, rarer: int) -> None:
         self.model_kind_ = COLD_START_KIND
@@ -164,16 +211,16 @@ class TabularScorer(BaseScorer):
         folds = StratifiedKFold(self.n_folds, shuffle=True, random_state=self.random_state)
         return list(folds.split(np.zeros(len(y)), y))
 
-    def _train_members(self, features: pd.DataFrame, y: np.ndarray,
+    def _train_members(self, features: pd.DataFrame, data: lgb.Dataset, y: np.ndarray,
                        splits: list[tuple[np.ndarray, np.ndarray]],
                        params: dict[str, Any]) -> tuple[list[lgb.Booster], np.ndarray]:
         run = {**params, "num_threads": self.n_jobs, "seed": self.random_state}
         oof = np.zeros(len(y))
         boosters = []
         for fit_idx, val_idx in splits:
-            train = lgb.Dataset(features.iloc[fit_idx], y[fit_idx], free_raw_data=False)
-            valid = lgb.Dataset(features.iloc[val_idx], y[val_idx], reference=train)
-            booster = lgb.train(run, train, num_boost_round=self.max_rounds, valid_sets=[valid],
+            booster = lgb.train(run, data.subset(np.sort(fit_idx)),
+                                num_boost_round=self.max_rounds,
+                                valid_sets=[data.subset(np.sort(val_idx))],
                                 callbacks=[lgb.early_stopping(self.early_stopping_rounds,
                                                               verbose=False)])
             oof[val_idx] = booster.predict(features.iloc[val_idx], raw_score=True,
@@ -182,13 +229,19 @@ class TabularScorer(BaseScorer):
         return boosters, oof
 
     # -- prediction ---------------------------------------------------------------------------
+    def _member_margins(self, features: pd.DataFrame) -> list[np.ndarray]:
+        weight_gbm, weight_linear, shift = self.blend_
+        margins = [weight_gbm * b.predict(features, raw_score=True, num_iteration=b.best_iteration)
+                   for b, _ in self.members_]
+        for k, linear in enumerate(self.linear_members_):
+            margins[k] = margins[k] + weight_linear * linear.margin(features) + shift
+        return margins
+
     def _positive_proba(self, X: pd.DataFrame) -> np.ndarray:
         if self.cold_start_:
             return self.fallback_._positive_proba(X)
-        features = self.preparer_.transform(X)
-        probs = [cal.predict(b.predict(features, raw_score=True, num_iteration=b.best_iteration))
-                 for b, cal in self.members_]
-        return np.mean(probs, axis=0)
+        margins = self._member_margins(self.preparer_.transform(X))
+        return np.mean([cal.predict(m) for m, (_, cal) in zip(margins, self.members_)], axis=0)
 
     def raw_margin(self, X: pd.DataFrame) -> np.ndarray:
         """The uncalibrated log-odds the reasons explain (mean over members)."""
@@ -196,19 +249,26 @@ class TabularScorer(BaseScorer):
         X = self._drop_target(X)
         if self.cold_start_:
             return self.fallback_.contributions(X).sum(axis=1).to_numpy()
-        features = self.preparer_.transform(X)
-        return np.mean([b.predict(features, raw_score=True, num_iteration=b.best_iteration)
-                        for b, _ in self.members_], axis=0)
+        return np.mean(self._member_margins(self.preparer_.transform(X)), axis=0)
 
     def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Exact TreeSHAP contribution per source column and base value; rows sum to the margin."""
+        """Exact contribution per source column and base value; rows sum to the margin.
+
+        LightGBM's part is TreeSHAP, the spline logistic member's part its exact additive term
+        per column, each weighted as in the blend."""
         self._check_fitted()
         X = self._drop_target(X)
         if self.cold_start_:
             return self.fallback_.contributions(X)
         features = self.preparer_.transform(X)
-        contrib = np.mean([b.predict(features, pred_contrib=True, num_iteration=b.best_iteration)
-                           for b, _ in self.members_], axis=0)
+        weight_gbm, weight_linear, shift = self.blend_
+        contrib = weight_gbm * np.mean(
+            [b.predict(features, pred_contrib=True, num_iteration=b.best_iteration)
+             for b, _ in self.members_], axis=0)
+        if self.linear_members_:
+            contrib += weight_linear * np.mean(
+                [m.contributions(features) for m in self.linear_members_], axis=0)
+            contrib[:, -1] += shift
         return group_by_source(contrib, list(features.columns), self.preparer_.source_of_, X.index)
 
     def explain(self, X: pd.DataFrame, top: int = 3) -> list[list[Reason]]:
