@@ -161,7 +161,9 @@ same four folds and scores the fifth; metrics are pooled over all out-of-fold pr
 "fold sd" is the standard deviation of the five per-fold ROC-AUCs. salesmind runs through
 `salesmind.scoring.train_and_evaluate`, the function behind `salesmind score train`: its own
 inner 5-fold cross-fit inside each training part (early stopping, a choice among three LightGBM
-parameter sets by inner out-of-fold log loss, calibration choice) never sees the test fold.
+parameter sets by the held-out log loss of two inner folds, a spline/one-hot logistic member
+blended in only when that lowers the inner cross-fitted log loss, calibration choice) never
+sees the test fold.
 ECE: 10 equal-width probability bins, weighted by rows. Fit time is the sum over the five folds,
 two threads. The reference is `LGBMClassifier()` with default parameters on the raw columns.
 

@@ -14,16 +14,37 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import OneHotEncoder, QuantileTransformer, SplineTransformer
+from sklearn.preprocessing import QuantileTransformer, SplineTransformer
 from threadpoolctl import threadpool_limits
 
 from salesmind.core.errors import NotFittedError
 
-MISSING = "(missing)"
+class _OneHot:
+    """One column per category seen at least ``min_frequency`` times (missing counts as a
+    category); rarer and unseen values share one "rare" column."""
 
+    def fit(self, col: pd.Series, min_frequency: int) -> _OneHot:
+        self.categories_ = list(col.cat.categories)
+        counts = np.bincount(self._codes(col), minlength=len(self.categories_) + 1)
+        frequent = np.flatnonzero(counts >= min_frequency)
+        self.slot_ = np.full(len(counts), len(frequent))  # default: the rare column
+        self.slot_[frequent] = np.arange(len(frequent))
+        self.width_ = len(frequent) + 1
+        return self
 
-def _text(col: pd.Series) -> np.ndarray:
-    return col.astype(object).where(col.notna(), MISSING).astype(str).to_numpy().reshape(-1, 1)
+    def _codes(self, col: pd.Series) -> np.ndarray:
+        if isinstance(col.dtype, pd.CategoricalDtype) and list(col.cat.categories) == \
+                self.categories_:
+            codes = col.cat.codes.to_numpy(np.int64)
+        else:
+            codes = np.asarray(pd.Categorical(col.astype(object), categories=self.categories_)
+                               .codes, dtype=np.int64)
+        return np.where(codes < 0, len(self.categories_), codes)  # missing: the last code
+
+    def transform(self, col: pd.Series) -> np.ndarray:
+        out = np.zeros((len(col), self.width_))
+        out[np.arange(len(col)), self.slot_[self._codes(col)]] = 1.0
+        return out
 
 
 class SplineLogistic:
@@ -43,9 +64,7 @@ class SplineLogistic:
         for name in features.columns:
             col = features[name]
             if isinstance(col.dtype, pd.CategoricalDtype):
-                enc = OneHotEncoder(handle_unknown="infrequent_if_exist", sparse_output=False,
-                                    min_frequency=self.min_frequency)
-                self.encoders_[name] = ("category", enc.fit(_text(col)))
+                self.encoders_[name] = ("category", _OneHot().fit(col, self.min_frequency))
                 continue
             values = col.to_numpy(float)
             present = values[~np.isnan(values)]
@@ -80,7 +99,7 @@ class SplineLogistic:
             col = features[name] if name in features.columns else pd.Series(
                 np.nan, index=features.index)
             if kind == "category":
-                out[name] = enc.transform(_text(col))
+                out[name] = enc.transform(col)
                 continue
             median, flag, quantiles, spline = enc
             values = pd.to_numeric(col, errors="coerce").to_numpy(float)

@@ -3,18 +3,26 @@
 Training scheme (no row is ever scored by a booster that learned from it):
 
 - **Splits.** Without a time column: ``n_folds`` stratified folds; each fold's booster learns
-  from the other folds, stops early on its own fold (log loss, 100 rounds patience) and its own
-  fold's margins fit its calibrator. The served model is the average of the fold members
-  (margins and contributions are averaged; probabilities are the mean of the members'
-  calibrated probabilities). With ``group_column`` (e.g. a lead id when the table holds
+  from the other folds, stops early on its own fold (log loss) and its own fold's margins fit
+  its calibrator. The served model is the average of the fold members (margins and
+  contributions are averaged; probabilities are the mean of the members' calibrated
+  probabilities). With ``group_column`` (e.g. a lead id when the table holds
   several snapshots of each lead), the folds are stratified *group* folds: every row of a
   group falls in the same fold, so no booster stops early or calibrates on copies of rows it
   learned from. With ``time_column``: one member learns from the oldest 80% of
   rows and stops early and calibrates on the newest 20% (a time-ordered validation split).
 - **Refit rule.** Members are not refit on all rows afterwards: a calibrator must only ever see
   margins from rows its booster did not learn from.
-- **Tuning** (``tune=True``): the members are trained for each of three parameter sets and the
-  set with the lowest out-of-fold log loss is kept; test data is never involved.
+- **Tuning** (``tune=True``): the first two members are trained for each of three parameter
+  sets (learning rate 0.1, early stopping after 30 rounds without gain); the set with the
+  lowest held-out log loss on those two folds is kept and trains the other members. The
+  LightGBM dataset is binned once (bins use no labels) and every member trains on a subset.
+- **Linear member** (``linear_member=True``): a spline/one-hot logistic regression
+  (:mod:`salesmind.scoring.linear`) is fit on the same splits. If stacking its held-out margin
+  with LightGBM's lowers the two-fold cross-fitted log loss on the first two folds, the served
+  margin becomes ``a·LightGBM + b·linear + c`` (``blend_``, weights learned by logistic
+  regression on all held-out margins, both positive); otherwise a note says it was not used.
+  Reasons stay exact: TreeSHAP and the linear member's per-column terms, weighted alike.
 - **Calibration** (``calibration="auto"``): isotonic vs Platt chosen by cross-fitted log loss
   on the pooled out-of-fold margins (see :mod:`salesmind.scoring.calibration`).
 - **Cold start.** Below ``min_rows`` rows (1,000) or ``min_positives`` rows of the rarer
@@ -72,7 +80,7 @@ class TabularScorer(BaseScorer):
                  time_column: str | None = None, n_folds: int = 5, tune: bool = True,
                  params: dict[str, Any] | None = None, calibration: str = "auto",
                  min_rows: int = MIN_ROWS, min_positives: int = MIN_POSITIVES,
-                 max_rounds: int = 3000, early_stopping_rounds: int = 50,
+                 max_rounds: int = 3000, early_stopping_rounds: int = 30,
                  n_jobs: int = 2, random_state: int = 0, point_in_time: bool = False,
                  group_column: str | None = None, linear_member: bool = True) -> None:
         self.target = target
@@ -163,27 +171,35 @@ class TabularScorer(BaseScorer):
     def _fit_blend(self, features: pd.DataFrame, y: np.ndarray,
                    splits: list[tuple[np.ndarray, np.ndarray]], oof: np.ndarray) -> np.ndarray:
         """Add a spline logistic member per split if blending it in lowers the cross-fitted
-        log loss of the held-out margins; return the held-out margins of what is served."""
+        log loss of the held-out margins (judged on the first ``TUNING_FOLDS`` splits, so a
+        member that does not help costs only those fits); return the served held-out margins."""
         linear = np.zeros(len(y))
-        members = []
-        for fit_idx, val_idx in splits:
-            member = SplineLogistic().fit(features.iloc[fit_idx], y[fit_idx])
-            linear[val_idx] = member.margin(features.iloc[val_idx])
-            members.append(member)
-        held = np.concatenate([v for _, v in splits])
-        both = np.column_stack([oof, linear])[held]
-        self.blend_losses_ = {name: stacked_log_loss(both[:, cols], y[held], self.random_state)
-                              for name, cols in (("lightgbm", [0]), ("blend", [0, 1]))}
-        stack = LogisticRegression(C=1e4).fit(both, y[held])
-        weight_gbm, weight_linear = (float(w) for w in stack.coef_.ravel())
-        if (self.blend_losses_["blend"] >= self.blend_losses_["lightgbm"]
-                or weight_gbm <= 0 or weight_linear <= 0):
+        members: list[SplineLogistic] = []
+
+        def add(part: list[tuple[np.ndarray, np.ndarray]]) -> None:
+            for fit_idx, val_idx in part:
+                members.append(SplineLogistic().fit(features.iloc[fit_idx], y[fit_idx]))
+                linear[val_idx] = members[-1].margin(features.iloc[val_idx])
+
+        add(splits[:TUNING_FOLDS])
+        rows = np.concatenate([v for _, v in splits[:TUNING_FOLDS]])
+        both = np.column_stack([oof, linear])
+        self.blend_losses_ = {
+            name: stacked_log_loss(both[rows][:, cols], y[rows], self.random_state)
+            for name, cols in (("lightgbm", [0]), ("blend", [0, 1]))}
+        blend = (0.0, 0.0, 0.0)
+        if self.blend_losses_["blend"] < self.blend_losses_["lightgbm"]:
+            add(splits[TUNING_FOLDS:])
+            held = np.concatenate([v for _, v in splits])
+            stack = LogisticRegression(C=1e4).fit(both[held], y[held])
+            blend = (float(stack.coef_[0, 0]), float(stack.coef_[0, 1]),
+                     float(stack.intercept_[0]))
+        if min(blend[:2]) <= 0:
             self.notes_.append("spline logistic member not used: blending it in did not lower "
                                "the cross-fitted log loss of LightGBM alone")
             return oof
-        self.blend_ = (weight_gbm, weight_linear, float(stack.intercept_[0]))
-        self.linear_members_ = members
-        return weight_gbm * oof + weight_linear * linear + self.blend_[2]
+        self.blend_, self.linear_members_ = blend, members
+        return blend[0] * oof + blend[1] * linear + blend[2]
 
     def _fit_cold_start(self, X: pd.DataFrame, y: np.ndarray, rarer: int) -> None:
         self.model_kind_ = COLD_START_KIND
