@@ -12,6 +12,7 @@ from salesmind.data.models.base import (
     SpeakerRole,
 )
 from salesmind.data.models.commerce import Order, OrderLine, Product, Subscription, SubscriptionUsage
+from salesmind.data.models.customers import CustomerAlert, CustomerValue
 from salesmind.data.models.deals import OPEN_STAGES, STAGES, Opportunity, OpportunityContact, OpportunityHistory
 from salesmind.data.models.engagement import (
     Activity,
@@ -36,7 +37,7 @@ from salesmind.data.models.service import NpsResponse, SupportTicket
 
 __all__ = [
     "Account", "Activity", "ActivityType", "ApiKey", "Base", "Call", "CallParticipant", "Contact",
-    "ContentAsset", "Direction", "EmailMessage", "EmailThread", "FeatureSnapshot", "ForecastDealSnapshot", "ForecastPoint", "ForecastRun", "ImportRun", "Lead",
+    "ContentAsset", "CustomerAlert", "CustomerValue", "Direction", "EmailMessage", "EmailThread", "FeatureSnapshot", "ForecastDealSnapshot", "ForecastPoint", "ForecastRun", "ImportRun", "Lead",
     "LeadStatus", "ModelPrediction", "ModelVersion", "NpsResponse", "OPEN_STAGES", "Opportunity", "OpportunityContact",
     "OpportunityHistory", "Order", "OrderLine", "Outcome", "PredictionFeedback", "Product", "Role",
     "STAGES", "Seniority", "SpeakerRole", "Subscription", "SubscriptionUsage", "SupportTicket", "Team",
