@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 from rich.progress import (
     BarColumn,
@@ -17,7 +17,7 @@ from rich.progress import (
 )
 
 from salesmind.core.db import Database
-from salesmind.core.errors import UserInputError
+from salesmind.core.errors import SalesmindError, UserInputError
 from salesmind.core.settings import Settings
 
 
@@ -57,3 +57,21 @@ def parse_as_of(text: str | None, option: str = "--as-of") -> datetime:
     except ValueError:
         raise UserInputError(f"{option} {text!r} is not a date like 2025-06-02 or 2025-06-02T12:00") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def run_with_status(label: str, make: Callable[[Callable[[str], None]], Any], as_json: bool) -> Any:
+    """Call ``make(progress)`` under a spinner that shows each progress message (none with --json).
+
+    User errors end the command cleanly (:func:`salesmind.cli.main.fail`).
+    """
+    from salesmind.cli.main import err_console, fail
+
+    try:
+        with nullcontext() if as_json else err_console.status(label, spinner="dots") as status:
+            def progress(message: str) -> None:
+                if status is not None:
+                    status.update(f"{label}: {message}")
+
+            return make(progress)
+    except SalesmindError as exc:
+        fail(exc, as_json)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Optional
 
 import typer
 from rich.table import Table
 
-from salesmind.cli.main import app, console, emit_json, err_console, fail
+from salesmind.cli.main import app, console, emit_json, fail
 from salesmind.core.errors import SalesmindError, UserInputError
 
 forecast_app = typer.Typer(help="Forecast bookings and the pipeline; track accuracy; see what changed.",
@@ -32,15 +31,9 @@ def _money(x: Any) -> str:
 
 def _run(make: Callable[[Callable[[str], None]], Any], as_json: bool) -> Any:
     """Call ``make(progress)`` under a spinner (none with --json); user errors end the command cleanly."""
-    try:
-        with nullcontext() if as_json else err_console.status("forecasting", spinner="dots") as status:
-            def progress(message: str) -> None:
-                if status is not None:
-                    status.update(f"forecasting: {message}")
+    from salesmind.cli.context import run_with_status
 
-            return make(progress)
-    except SalesmindError as exc:
-        fail(exc, as_json)
+    return run_with_status("forecasting", make, as_json)
 
 
 def _run_json(run: Any) -> dict[str, Any]:

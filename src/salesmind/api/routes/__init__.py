@@ -2,11 +2,12 @@
 
 from fastapi import APIRouter
 
-from salesmind.api.routes import (accounts, audit, auth, contacts, forecasts, health, ingest, leads, opportunities,
+from salesmind.api.routes import (accounts, audit, auth, contacts, customers, forecasts, health, ingest, leads, opportunities,
                                    privacy, scores, users)
 
 api_router = APIRouter()
-for module in (health, auth, users, accounts, contacts, leads, opportunities, ingest, audit, privacy, scores, forecasts):
+for module in (health, auth, users, accounts, contacts, leads, opportunities, ingest, audit, privacy, scores, forecasts,
+               customers):
     api_router.include_router(module.router)
 
 __all__ = ["api_router"]
