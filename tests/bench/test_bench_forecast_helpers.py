@@ -14,12 +14,32 @@ if str(ROOT) not in sys.path:  # ``bench`` is a top-level folder of the reposito
     sys.path.insert(0, str(ROOT))
 
 from bench.forecasting_m3 import scores, smape  # noqa: E402
-from bench.forecasting_pipeline import quarters_before, summary, won_between  # noqa: E402
+from bench.forecasting_pipeline import previous_quarter, quarters_before, summary, won_between  # noqa: E402
+from bench.forecasting_pipeline_maven import open_on, shrunk_rate, win_probabilities  # noqa: E402
 
 
 def test_quarters_before_are_complete_and_oldest_first():
     assert quarters_before(datetime(2026, 11, 1, tzinfo=timezone.utc), 2) == [
         (date(2026, 4, 1), date(2026, 6, 30)), (date(2026, 7, 1), date(2026, 9, 30))]
+
+
+def test_previous_quarter_is_the_whole_quarter_before():
+    assert previous_quarter(date(2017, 7, 1)) == (date(2017, 4, 1), date(2017, 6, 30))
+    assert previous_quarter(date(2017, 1, 1)) == (date(2016, 10, 1), date(2016, 12, 31))
+
+
+def test_maven_pipeline_on_a_day_and_shrunk_win_rates():
+    deals = pd.DataFrame({
+        "opportunity_id": list("abcde"), "sales_agent": ["x", "x", "x", "y", "x"], "product": ["p"] * 5,
+        "created_at": pd.to_datetime(["2017-01-01", "2017-01-05", "2017-02-01", "2017-02-01", "2017-03-10"], utc=True),
+        "closed_at": pd.to_datetime(["2017-02-01", "2017-03-01", None, "2017-03-20", None], utc=True),
+        "won": [1, 0, 0, 1, 0]})
+    assert list(open_on(deals, date(2017, 3, 1))["opportunity_id"]) == ["b", "c", "d"]  # closed on the day: open
+    assert shrunk_rate(pd.Series([3.0]), pd.Series([4.0]), 0.5, 4.0).iloc[0] == 5 / 8
+    closed = deals.iloc[:2]  # x: one won, one lost
+    p = win_probabilities(deals.iloc[2:4], closed, strength=2.0)
+    agent = (1 + 2 * 0.5) / (2 + 2)  # agent x shrunk to the company's 0.5
+    assert p[0] == (1 + 2 * agent) / (2 + 2) and p[1] == 0.5  # y has no history: the company's rate
 
 
 def test_won_between_counts_only_won_deals_inside_the_days():
