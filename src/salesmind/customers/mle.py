@@ -9,6 +9,7 @@ log-likelihood, taken by central differences of the analytic gradient.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,11 +36,21 @@ class MLEResult:
     iterations: int
 
 
+def _one_blas_thread() -> AbstractContextManager[object]:
+    """L-BFGS-B's tiny matrix steps are ~100x slower with OpenBLAS threads on a busy machine."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return nullcontext()
+    return threadpool_limits(1, user_api="blas")
+
+
 def maximize(objective: Objective, start: np.ndarray, total_weight: float, model: str) -> MLEResult:
     """Maximise the likelihood whose mean negative log is ``objective``; ``total_weight`` customers."""
-    result = minimize(objective, np.asarray(start, dtype=float), jac=True, method="L-BFGS-B",
-                      bounds=[(-LOG_BOUND, LOG_BOUND)] * len(start),
-                      options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20})
+    with _one_blas_thread():
+        result = minimize(objective, np.asarray(start, dtype=float), jac=True, method="L-BFGS-B",
+                          bounds=[(-LOG_BOUND, LOG_BOUND)] * len(start),
+                          options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20})
     gradient = objective(result.x)[1]
     if not np.all(np.isfinite(result.x)) or np.max(np.abs(gradient)) > GRADIENT_TOLERANCE:
         raise UserInputError(f"the {model} model did not converge on these data ({result.message}); "
