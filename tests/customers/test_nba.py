@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -20,8 +20,8 @@ from salesmind.customers.nba import (
 )
 from salesmind.data.models import Account, Activity, Opportunity, OpportunityHistory
 
-T0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
-NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def history(n: int = 200, rate_with: float = 0.7, rate_without: float = 0.4, segment: str = "mid_market",

@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.datasets import make_blobs
 
-from salesmind.core.errors import UserInputError
-from salesmind.core.errors import NotFittedError
+from salesmind.core.errors import NotFittedError, UserInputError
 from salesmind.customers.segments import (
     NOISE_LABEL,
     Segmenter,
@@ -99,7 +98,9 @@ def q(**values: float) -> pd.Series:
     (q(mrr=0.8, order_value_total=0.8, tickets_90d=0.9), 1.0, "At-risk big spenders"),
     (q(mrr=0.8, order_value_total=0.7, tenure_days=0.7), 1.0, "High-value loyal"),
     (q(tenure_days=0.2, utilisation_trend=0.7), 1.0, "New and growing"),
+    (q(mrr=0.8, order_value_total=0.7, tenure_days=0.4), 1.0, "High-value accounts"),
     (q(mrr=0.3, order_value_total=0.3, utilisation=0.35), 1.0, "Low-engagement small accounts"),
+    (q(mrr=0.3, order_value_total=0.3), 1.0, "Smaller steady accounts"),
     (q(nps=0.2), 1.0, "At-risk accounts"),
     (q(), 1.0, "Steady mid-value accounts"),
 ])

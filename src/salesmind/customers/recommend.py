@@ -69,7 +69,7 @@ def check_purchases(purchases: pd.DataFrame) -> pd.DataFrame:
 class Recommender(Protocol):
     """What every recommender offers."""
 
-    def fit(self, purchases: pd.DataFrame) -> "Recommender": ...
+    def fit(self, purchases: pd.DataFrame) -> Recommender: ...
 
     def recommend(self, account_ids: list[int] | np.ndarray, k: int = 5,
                   exclude_owned: bool = True) -> pd.DataFrame: ...
@@ -126,7 +126,7 @@ class PopularityRecommender(_Base):
     def __repr__(self) -> str:
         return "PopularityRecommender()"
 
-    def fit(self, purchases: pd.DataFrame) -> "PopularityRecommender":
+    def fit(self, purchases: pd.DataFrame) -> PopularityRecommender:
         """Count the accounts that added each product after their first purchase."""
         self._learn_holdings(purchases)
         return self
@@ -154,7 +154,7 @@ class CooccurrenceRecommender(_Base):
         return (f"CooccurrenceRecommender(window_days={self.window_days}, min_count={self.min_count}, "
                 f"fill_with_popular={self.fill_with_popular})")
 
-    def fit(self, purchases: pd.DataFrame) -> "CooccurrenceRecommender":
+    def fit(self, purchases: pd.DataFrame) -> CooccurrenceRecommender:
         """Count, per ordered pair (A, B), the accounts that bought B within the window after buying A."""
         purchases = self._learn_holdings(purchases)
         self.pairs_ = followed_within(purchases, self.window_days)
@@ -212,7 +212,7 @@ class ALSRecommender(_Base):
         return (f"ALSRecommender(factors={self.factors}, regularization={self.regularization}, alpha={self.alpha}, "
                 f"iterations={self.iterations}, random_state={self.random_state})")
 
-    def fit(self, purchases: pd.DataFrame) -> "ALSRecommender":
+    def fit(self, purchases: pd.DataFrame) -> ALSRecommender:
         """Factorise the purchase-count matrix (confidence 1 + alpha x count)."""
         from implicit.cpu.als import AlternatingLeastSquares
 

@@ -80,7 +80,7 @@ class Segmenter:
         return self.scaler_.transform(values.to_numpy())
 
     # --- fitting -----------------------------------------------------------------------------
-    def fit(self, frame: pd.DataFrame) -> "Segmenter":
+    def fit(self, frame: pd.DataFrame) -> Segmenter:
         """Learn the segments of the accounts in ``frame`` (one row per account, the feature columns)."""
         if self.method not in ("kmeans", "hdbscan"):
             raise UserInputError(f"unknown segmentation method {self.method!r}; use 'kmeans' or 'hdbscan'")
@@ -192,9 +192,10 @@ def name_segment(q: pd.Series, share_active: float = 1.0) -> SegmentName:
     Dormant (most accounts without an active subscription, or last order in the oldest quarter and
     utilisation in the lowest third); At-risk big spenders (value >= 0.6 and falling utilisation
     <= 0.3, low utilisation <= 0.3, tickets >= 0.7 or NPS <= 0.3); High-value loyal (value >= 0.6 and
-    tenure >= 0.5); New and growing (tenure <= 0.35 and utilisation or its trend >= 0.5); Low-engagement
-    small accounts (value <= 0.4 and utilisation <= 0.4); At-risk accounts (trend <= 0.3, tickets >= 0.7
-    or NPS <= 0.3); otherwise Steady mid-value accounts.
+    tenure >= 0.5); New and growing (tenure <= 0.35 and utilisation or its trend >= 0.5); High-value
+    accounts (value >= 0.6); Low-engagement small accounts (value <= 0.4 and utilisation <= 0.4); At-risk
+    accounts (trend <= 0.3, tickets >= 0.7 or NPS <= 0.3); Smaller steady accounts (value <= 0.4);
+    otherwise Steady mid-value accounts.
     """
     def pct(column: str) -> float:
         return float(q.get(column, 0.5))
@@ -218,10 +219,14 @@ def name_segment(q: pd.Series, share_active: float = 1.0) -> SegmentName:
     if pct("tenure_days") <= 0.35 and max(util, trend) >= 0.5:
         return SegmentName("New and growing", (f"tenure at the {pct('tenure_days'):.0%} percentile",
                                                f"utilisation {util:.0%} / trend {trend:.0%} percentile"))
+    if value >= 0.6:
+        return SegmentName("High-value accounts", tuple(lines))
     if value <= 0.4 and util <= 0.4:
         return SegmentName("Low-engagement small accounts", (lines[0], f"utilisation at the {util:.0%} percentile"))
     if risk:
         return SegmentName("At-risk accounts", tuple(risk))
+    if value <= 0.4:
+        return SegmentName("Smaller steady accounts", tuple(lines))
     return SegmentName("Steady mid-value accounts", tuple(lines))
 
 
