@@ -102,7 +102,8 @@ def _band(patterns: list[np.ndarray], inverse: np.ndarray, monetary_value: np.nd
         values[k] = margin * value * discounted[inverse]
     if not np.isfinite(values).any():  # every draw had q <= 1: no mean spend exists
         return np.full(n, np.nan), np.full(n, np.nan)
-    low, high = np.nanpercentile(values, BAND, axis=0)
+    finite = np.isfinite(values).all()  # np.percentile is ~3x faster than nanpercentile
+    low, high = (np.percentile if finite else np.nanpercentile)(values, BAND, axis=0)
     return low, high
 
 
