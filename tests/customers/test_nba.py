@@ -153,3 +153,23 @@ def test_readers_and_next_best_actions_on_a_small_crm(sqlite_database):
             next_best_actions(s, NOW, opportunity_id=2)
         with pytest.raises(UserInputError, match="exactly one"):
             next_best_actions(s, NOW)
+
+
+def test_account_actions_for_the_whole_book_skip_what_each_customer_already_had(monkeypatch):
+    from salesmind.customers import nba
+
+    spells, events = history(n=60, rate_with=0.2, rate_without=0.8)  # retention: 80% with, 20% without
+    spells["stratum"], spells["good_exit"] = nba.ACCOUNT_STRATUM, False
+    current = pd.DataFrame([(1000, nba.ACCOUNT_STRATUM, "mid_market", T0, pd.NaT, False),
+                            (1001, nba.ACCOUNT_STRATUM, "mid_market", T0, pd.NaT, False)], columns=spells.columns)
+    spells = pd.concat([spells, current], ignore_index=True)
+    events = pd.concat([events, pd.DataFrame({"unit_id": [1001], "time": [T0 + timedelta(days=5)]})])
+    empty = pd.DataFrame(columns=["unit_id", "time"])
+    monkeypatch.setattr(nba, "account_spells", lambda session, now: spells)
+    monkeypatch.setattr(nba, "action_events",
+                        lambda session, now, action: events if action.key == "training" else empty)
+    out = nba.account_actions(None, NOW, top=3, window_days=30)
+    assert set(out) == {1000}  # 1001 already had training; nothing else has evidence
+    (best,) = out[1000]
+    assert best["key"] == "training" and best["score"] > 0
+    assert "80% of the time vs 21% without (n=61/61" in best["evidence"]  # the two current customers count too

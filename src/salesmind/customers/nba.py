@@ -399,3 +399,33 @@ def next_best_actions(session: Session, now: datetime, opportunity_id: int | Non
     basis = str(spell["stratum"]) if not spell["segment"] else (
         str(spell["segment"]) if spell["stratum"] == ACCOUNT_STRATUM else f"{spell['stratum']}, {spell['segment']}")
     return NextActions(target, target_id, basis, ranked[:top], missing, done)
+
+
+def account_actions(session: Session, now: datetime, top: int = 3, window_days: float = 90.0,
+                    min_n: int = 20, prior_n: float = 30.0) -> dict[int, list[dict[str, object]]]:
+    """:func:`next_best_actions` for every customer with an active subscription, in one pass.
+
+    The evidence of an action depends only on the customer's segment, so it is measured once per
+    segment; each customer then gets the best ``top`` actions it has not had since it became a
+    customer. Returns ``{account_id: [{"action", "key", "score", "evidence"}, ...]}``.
+    """
+    now = ensure_utc(now, "UTC")
+    spells = account_spells(session, now)
+    current = spells[spells["exit"].isna()]
+    if current.empty:
+        return {}
+    events = {a.key: action_events(session, now, a) for a in ACCOUNT_ACTIONS}
+    by_segment: dict[object, list[ActionEvidence]] = {}
+    out: dict[int, list[dict[str, object]]] = {}
+    for spell in current.itertuples(index=False):
+        segment = spell.segment if isinstance(spell.segment, str) else None
+        if segment not in by_segment:
+            by_segment[segment] = rank_actions(spells, events, ACCOUNT_ACTIONS, now, window_days, ACCOUNT_STRATUM,
+                                               segment, "retain", min_n=min_n, prior_n=prior_n)[0]
+        done = {key for key, found in events.items()
+                if ((found["unit_id"] == spell.unit_id) & (found["time"] >= spell.start)).any()}
+        chosen = [e for e in by_segment[segment] if e.action.key not in done and e.shrunk > 0][:top]
+        if chosen:
+            out[int(spell.unit_id)] = [{"action": e.action.label, "key": e.action.key, "score": round(e.shrunk, 4),
+                                        "evidence": e.evidence} for e in chosen]
+    return out

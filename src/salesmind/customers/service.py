@@ -12,7 +12,8 @@
 
 Each part that cannot run on the data at hand (too few churned subscriptions, repeat buyers or
 customers) is skipped with a note saying why, and the others still run. The rows are written in
-one transaction: a failed refresh leaves the previous values untouched.
+one transaction: a failed refresh leaves the previous values untouched, and a refresh as of the same
+moment as an earlier one replaces it.
 """
 
 from __future__ import annotations
@@ -24,13 +25,17 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pandas as pd
+from sqlalchemy import delete
 
 from salesmind.core.db import Database, transaction
 from salesmind.core.errors import UserInputError
 from salesmind.data.models import CustomerValue
 
 Progress = Callable[[str], None]
-MONTHS_PER_YEAR = 12
+#: Fewer active customers than this are not segmented (silhouette needs several per segment).
+MIN_SEGMENT_ACCOUNTS = 20
+#: Cross-sell products kept per account.
+RECOMMENDATIONS = 3
 
 
 @dataclass
@@ -80,6 +85,8 @@ def refresh_customers(database: Database, *, now: datetime, models_dir: Path, ho
     rows = [_value_row(a, now, horizon_months, churn.get(a, {}), clv.get(a, {}), segments.get(a, {}),
                        advice.get(a, {})) for a in accounts]
     with transaction(database.sessions) as session:
+        # A refresh as of the same moment replaces the earlier one (re-running is idempotent).
+        session.execute(delete(CustomerValue).where(CustomerValue.as_of == now))
         session.add_all(rows)
     counts: dict[str, int] = {}
     for row in rows:
@@ -156,29 +163,41 @@ def _clv_part(database: Database, now: datetime, horizon_months: int,
 
 
 def _segment_part(database: Database, now: datetime, notes: list[str]) -> dict[int, dict[str, Any]]:
-    """Per account: its segment's name and a one-line description."""
-    from salesmind.customers.segments import segment_customers
+    """Per active customer: its segment's name and the rules that named it (k-means, k by silhouette)."""
+    from salesmind.customers.account_features import account_features
+    from salesmind.customers.segments import Segmenter
 
+    with database.sessions() as session:
+        frame = account_features(session, now)
+    active = frame[frame["active"]] if len(frame) else frame
+    if len(active) < MIN_SEGMENT_ACCOUNTS:
+        notes.append(f"segments skipped: {len(active)} active customers, at least {MIN_SEGMENT_ACCOUNTS} needed")
+        return {}
     try:
-        with database.sessions() as session:
-            table = segment_customers(session, now)
+        model = Segmenter().fit(active)
     except UserInputError as exc:
         notes.append(f"segments skipped: {exc}")
         return {}
-    return {int(a): {"name": row["segment"], "description": row.get("description")}
-            for a, row in table.iterrows()}
+    names = model.names_
+    return {int(a): {"name": names[int(label)].name, "description": "; ".join(names[int(label)].reasons)}
+            for a, label in zip(active.index, model.labels_)}
 
 
 def _advice_part(database: Database, now: datetime, notes: list[str]) -> dict[int, dict[str, Any]]:
     """Per account: cross-sell recommendations with reasons and the next best actions with evidence."""
     from salesmind.customers.nba import account_actions
-    from salesmind.customers.recommend import recommend_for_accounts
+    from salesmind.customers.recommend import CooccurrenceRecommender, load_purchases
 
     out: dict[int, dict[str, Any]] = {}
     with database.sessions() as session:
+        purchases = load_purchases(session, now)
         try:
-            for account_id, recs in recommend_for_accounts(session, now, k=3).items():
-                out.setdefault(int(account_id), {})["recommendations"] = recs
+            model = CooccurrenceRecommender().fit(purchases)
+            ranked = model.recommend(sorted(purchases["account_id"].unique()), k=RECOMMENDATIONS)
+            for account_id, part in ranked.groupby("account_id"):
+                out.setdefault(int(account_id), {})["recommendations"] = [
+                    {"product": r.product, "score": round(float(r.score), 4), "reason": r.reason}
+                    for r in part.sort_values("rank").itertuples()]
         except UserInputError as exc:
             notes.append(f"recommendations skipped: {exc}")
         try:
