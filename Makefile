@@ -29,6 +29,9 @@ demo: install
 	$(BIN)/salesmind forecast history --freq month --horizon 3
 	$(BIN)/salesmind forecast pipeline --period quarter --days-back 7
 	$(BIN)/salesmind forecast pipeline --period quarter
+	$(BIN)/salesmind customers refresh --as-of $$($(BIN)/python -c "import datetime as d; print(d.date.today() - d.timedelta(days=60))")
+	$(BIN)/salesmind customers refresh --as-of $$($(BIN)/python -c "import datetime as d; print(d.date.today() - d.timedelta(days=30))")
+	$(BIN)/salesmind customers refresh
 	$(BIN)/salesmind serve
 
 serve: install
@@ -38,6 +41,7 @@ test: install-test
 	bash scripts/test.sh $(ARGS)
 
 bench: install-test
+	$(BIN)/pip install -q -e ".[ml,postgres,test,bench]"
 	$(BIN)/python -m bench
 
 clean:

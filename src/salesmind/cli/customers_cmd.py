@@ -159,7 +159,8 @@ def clv(
         result.table.to_csv(out)
     if as_json:
         emit_json({"parameters": result.parameters, "customers": len(result.table),
-                   "out": str(out) if out else None, "top": result.table.head(20).reset_index().to_dict("records")})
+                   "out": str(out) if out else None, "top": result.table.sort_values("clv" if "clv" in result.table.columns else "expected_purchases",
+                                                  ascending=False).head(20).reset_index().to_dict("records")})
         return
     console.print(f"{len(result.table):,} customers; BG/NBD {result.parameters.get('bgnbd')}; "
                   f"Gamma-Gamma {result.parameters.get('gamma_gamma') or 'not fitted (no value column)'}")
@@ -169,7 +170,8 @@ def clv(
     table.add_column("customer")
     for c in columns:
         table.add_column(c, justify="right")
-    for cid, row in result.table.head(15).iterrows():
+    key = "clv" if "clv" in result.table.columns else "expected_purchases"
+    for cid, row in result.table.sort_values(key, ascending=False).head(15).iterrows():
         table.add_row(str(cid), *(f"{row[c]:,.2f}" for c in columns))
     console.print(table)
     if out is not None:

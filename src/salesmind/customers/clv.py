@@ -137,7 +137,11 @@ def clv_for_transactions(transactions: pd.DataFrame, customer_col: str, date_col
         table["expected_purchases"] = bgnbd.conditional_expected_purchases(
             horizon_months, summary["frequency"], summary["recency"], summary["T"])
         return table, parameters
-    gg = GammaGammaModel().fit(summary["frequency"], summary["monetary_value"])
+    # Gamma-Gamma learns from repeat buyers with a positive mean spend (free or refunded orders only
+    # say nothing about spend); everyone still gets a value, shrunk toward the population's.
+    spend = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
+    gg = GammaGammaModel().fit(spend["frequency"], spend["monetary_value"])
+    parameters["value_fit_excluded"] = int(repeat_buyers - len(spend))
     values = customer_lifetime_value(summary, bgnbd, gg, horizon_periods=horizon_months, periods_per_month=1.0,
                                      monthly_discount=monthly_discount, margin=margin, draws=draws, seed=seed)
     parameters.update({"gamma_gamma": gg.params_.to_dict(), "band_from": values.attrs["band_from"]})

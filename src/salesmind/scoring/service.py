@@ -25,7 +25,7 @@ from salesmind.scoring.leaks import leak_warnings
 from salesmind.scoring.scorer import TabularScorer
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV (optionally .gz), detecting encoding and separator as the importer does."""
+    """Read a CSV (optionally .gz), detecting encoding and separator as the importer does (or whitespace-aligned text)."""
     path = Path(path)
     if not path.is_file():
         raise UserInputError(f"file not found: {path}")
@@ -39,8 +39,11 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise UserInputError(f"{path} is empty: it needs a header row and rows")
     encoding = detect_encoding(path, sample)
     header = sample.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()[0]
+    separator = sniff_delimiter(header)
+    if separator not in header and len(header.split()) > 1:
+        separator = r"\s+"  # a whitespace-aligned text export (no comma, tab, semicolon or pipe)
     try:
-        frame = pd.read_csv(path, sep=sniff_delimiter(header), encoding=encoding, low_memory=False)
+        frame = pd.read_csv(path, sep=separator, encoding=encoding, low_memory=False)
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise UserInputError(f"cannot read {path} as a CSV table: {exc}") from None
     if frame.empty or frame.shape[1] < 2:
