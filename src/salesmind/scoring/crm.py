@@ -1,9 +1,11 @@
-"""Scoring the CRM's own leads and deals: train, evaluate on the newest rows, register, promote.
+"""Scoring the CRM's own leads, deals and subscriptions (churn): train, evaluate on the newest rows,
+register, promote.
 
 Training uses the point-in-time frames of :mod:`salesmind.features`. The rows are ordered by
 their cut-off (``as_of``): the model and the baselines learn from the oldest 80% and are all
 measured on the newest 20% (for deals, snapshots of a deal that also appears in the newest 20%
-are left out of training, so no deal is on both sides). The served model is the one measured.
+are left out of training, so no deal is on both sides; subscriptions: see :func:`time_split`).
+The served model is the one measured.
 """
 
 from __future__ import annotations
@@ -31,9 +33,17 @@ from salesmind.scoring.registry import Decision, current_version, decide, load_v
 from salesmind.scoring.report_html import write_html
 from salesmind.scoring.scorer import TabularScorer
 
+#: CRM records scored one by one (rescoring, score pages, drift) and their model's registry name.
 MODEL_NAMES = {"lead": "lead_score", "opportunity": "deal_score"}
-TARGETS = {"lead": "converted", "opportunity": "won"}
-ID_COLUMNS = {"lead": "lead_id", "opportunity": "opportunity_id"}
+#: Every kind trained here: the records above and subscriptions (churn within a horizon), which
+#: are scored by :func:`salesmind.customers.churn.score_subscriptions` instead.
+TRAINED_MODEL_NAMES = {**MODEL_NAMES, "subscription": "churn_risk"}
+TARGETS = {"lead": "converted", "opportunity": "won", "subscription": "churned"}
+ID_COLUMNS = {"lead": "lead_id", "opportunity": "opportunity_id", "subscription": "subscription_id"}
+#: Columns of a kind's frame that are keys, not features.
+KEY_COLUMNS = {"subscription": ("account_id",)}
+#: Kinds whose records live on across many snapshots (see :func:`time_split`).
+LONG_LIVED = ("subscription",)
 TIME_COLUMN = "as_of"
 HOLDOUT_SHARE = 0.2
 TOP_DRIVERS = 10
@@ -47,18 +57,43 @@ def check_kind(kind: str) -> str:
     return kind
 
 
+def check_trainable(kind: str) -> str:
+    """``kind`` if a model of it can be trained here (a record kind or ``subscription``), else a clear error."""
+    if kind not in TRAINED_MODEL_NAMES:
+        raise UserInputError(f"kind {kind!r}: expected one of {', '.join(TRAINED_MODEL_NAMES)}")
+    return kind
+
+
 def training_frame(session: Session, kind: str, now: datetime) -> pd.DataFrame:
     """Labelled point-in-time rows for ``kind``: id column, features, ``as_of`` and the target."""
-    if check_kind(kind) == "lead":
+    if check_trainable(kind) == "subscription":
+        # Imported here: the customers package builds on scoring, not the other way round.
+        from salesmind.customers.churn_features import churn_training_frame
+
+        return churn_training_frame(session, now)
+    if kind == "lead":
         return lead_training_frame(session, now=now)
     return deal_training_frame(session, now=now)
 
 
 def time_split(frame: pd.DataFrame, kind: str,
                share: float = HOLDOUT_SHARE) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of the training rows (older) and the held-out rows (newest ``share``)."""
-    order = np.argsort(pd.to_datetime(frame[TIME_COLUMN], utc=True).to_numpy(), kind="stable")
+    """Positions of the training rows (older) and the held-out rows (newest ``share``).
+
+    Leads and deals: a record with a snapshot among the newest is left out of training. Long-lived
+    records (subscriptions) are scored in production by a model that saw their earlier snapshots,
+    so they stay; instead whole cut-offs are held out and training keeps only rows whose label
+    window (``frame.attrs["horizon_days"]``) ends by the first held-out cut-off.
+    """
+    times = pd.to_datetime(frame[TIME_COLUMN], utc=True).dt.tz_localize(None).to_numpy()
+    order = np.argsort(times, kind="stable")
     cut = int(round(len(order) * (1 - share)))
+    if kind in LONG_LIVED and cut < len(order):
+        start = times[order[cut]]
+        horizon = np.timedelta64(int(frame.attrs.get("horizon_days", 0)), "D")
+        held = np.flatnonzero(times >= start)
+        train = np.flatnonzero(times + horizon <= start)
+        return train, held
     train, held = order[:cut], order[cut:]
     ids = frame[ID_COLUMNS[kind]].to_numpy()
     train = train[~np.isin(ids[train], ids[held])]
@@ -70,7 +105,7 @@ def _features(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
 
 
 def _exclude(kind: str) -> tuple[str, ...]:
-    return (ID_COLUMNS[kind], TIME_COLUMN)
+    return (ID_COLUMNS[kind], TIME_COLUMN, *KEY_COLUMNS.get(kind, ()))
 
 
 def drivers(model: TabularScorer, X: pd.DataFrame, top: int = TOP_DRIVERS) -> list[dict]:
@@ -134,7 +169,7 @@ def train_on_frame(database: Database, kind: str, frame: pd.DataFrame, *, now: d
                    tune: bool = True) -> ModelVersion:
     """:func:`train_crm_model` on a frame already built (tests use it to train on altered labels)."""
     say = progress or (lambda message: None)
-    name, target = MODEL_NAMES[check_kind(kind)], TARGETS[kind]
+    name, target = TRAINED_MODEL_NAMES[check_trainable(kind)], TARGETS[kind]
     train, held = time_split(frame, kind)
     y = frame[target].to_numpy().astype(int)
     if len(held) == 0 or len(np.unique(y[train])) < 2 or len(np.unique(y[held])) < 2:
@@ -175,6 +210,7 @@ def train_on_frame(database: Database, kind: str, frame: pd.DataFrame, *, now: d
                "cold_start_minimum": {"rows": model.min_rows, "positives": model.min_positives},
                "holdout_start": holdout_start.isoformat(), "holdout_rows": int(len(held)),
                "model_kind": model.model_kind_, "trained_at": now.isoformat(),
+               "horizon_days": frame.attrs.get("horizon_days"),
                "typical_days_to_close": typical_days_to_close(frame.iloc[train], kind)})
     with transaction(database.sessions) as session:
         decision = _compare(session, name, model, X.iloc[held], y[held],
