@@ -29,8 +29,10 @@ class Phrase:
 
     Templates take ``{n}`` (whole number), ``{noun}`` (singular or plural by ``n``), ``{x}``
     (one decimal), ``{pct}`` (percent), ``{days}`` ("1 day", "21 days"), ``{wait}`` (minutes
-    as minutes, hours or days) and ``{money}``. ``zero`` is used for a value of 0 and
-    ``missing`` when the record has no value.
+    as minutes, hours or days), ``{money}``, and for changes ``{moved}`` ("fell" or "rose"),
+    ``{points}`` (a share's change in percentage points, "12 points"), ``{share}`` (its size in
+    percent), ``{size}`` ("3 points"); ``{band}`` is an NPS score's band and ``{ago}`` days as
+    days or months. ``zero`` is used for a value of 0 and ``missing`` when the record has no value.
     """
 
     raises: str
@@ -75,6 +77,55 @@ def _lead_counts() -> dict[str, Phrase]:
 
 
 _BAD_COUNT = ("{n} {noun}", "only {n} {noun}")
+
+
+def _same(text: str, **kw: str) -> Phrase:
+    """A feature that reads the same whichever way it pushes the score."""
+    return Phrase(text, text, **kw)  # type: ignore[arg-type]
+
+
+def _bad(singular: str, plural: str, zero: str) -> Phrase:
+    """A count of bad things (for churn: they raise the risk)."""
+    return Phrase(*_BAD_COUNT, zero=zero, nouns=(singular, plural))
+
+
+#: Subscription (churn) features: "raises" reads as raising the churn risk.
+CHURN_PHRASES: dict[str, Phrase] = {
+    "tenure_days": _same("customer for {days}"),
+    "mrr": _same("MRR {money}", missing="no usage period yet to price the seats"),
+    "seats": _same("{n} seats", missing="no usage period yet"),
+    "seat_change_90d": _same("seats {moved} {share} in 90 days", zero="no change in seats in 90 days",
+                             missing="no seat count from 90 days ago"),
+    "utilisation": Phrase("only {pct} of seats active", "{pct} of seats active", missing="no usage period yet"),
+    "utilisation_90d_ago": _same("{pct} of seats were active 90 days ago", missing="no usage from 90 days ago"),
+    "utilisation_change_90d": _same("active users {moved} {points} of seats in 90 days",
+                                    zero="active users steady over 90 days", missing="no usage from 90 days ago"),
+    "utilisation_trend": _same("active share of seats {moved} {points} a month lately",
+                               zero="active share of seats flat lately", missing="too few usage periods for a trend"),
+    "usage_units_trend": _same("usage {moved} {share} against the 90 days before",
+                               zero="usage flat against the 90 days before",
+                               missing="no usage from the 90 days before"),
+    "tickets_30d": _bad("support ticket in the last 30 days", "support tickets in the last 30 days",
+                        "no support ticket in the last 30 days"),
+    "tickets_90d": _bad("support ticket in the last 90 days", "support tickets in the last 90 days",
+                        "no support ticket in the last 90 days"),
+    "high_priority_tickets_90d": _bad("high-priority ticket in the last 90 days",
+                                      "high-priority tickets in the last 90 days",
+                                      "no high-priority ticket in the last 90 days"),
+    "open_tickets": _bad("ticket still open", "tickets still open", "no support ticket open"),
+    "latest_nps": _same("last NPS {n} ({band})", missing="no NPS answer yet"),
+    "nps_change": _same("NPS {moved} {size} since the answer before", zero="NPS unchanged since the answer before",
+                        missing="only one NPS answer so far"),
+    "days_since_nps": _same("last NPS answer {days} ago", missing="no NPS answer yet"),
+    "days_since_champion_left": _same("the champion left {ago} ago", missing="the champion is still there"),
+    "days_since_account_activity": Phrase("no contact with the account in {days}",
+                                          "last contact with the account {days} ago",
+                                          missing="no contact with the account recorded"),
+    "emails_unanswered_90d": _bad("email to the account unanswered in 90 days",
+                                  "emails to the account unanswered in 90 days",
+                                  "no email to the account unanswered in 90 days"),
+}
+
 PHRASES: dict[str, Phrase] = {
     **_lead_counts(),
     "engagement_velocity": Phrase("engagement is {x}x its earlier rate", "engagement is only {x}x its earlier rate"),
@@ -115,6 +166,7 @@ PHRASES: dict[str, Phrase] = {
                                     zero="no contact engaged yet"),
     "activities_30d": _count("activity", "activities", "in the last 30 days"),
     "meetings_total": _count("meeting", "meetings", "so far"),
+    **CHURN_PHRASES,
 }
 _SENIORITY = {5: "C-level", 4: "VP", 3: "director", 2: "manager", 1: "individual contributor"}
 
@@ -125,6 +177,7 @@ FLAGS: dict[str, tuple[str, str]] = {
     "has_title": ("job title known", "no job title"),
     "competitor_present": ("a competitor is in the deal", "no competitor named"),
     "pricing_discussed": ("pricing was discussed on a call", "pricing not discussed on a call yet"),
+    "champion_left": ("the champion left", "the champion is still there"),
 }
 
 #: Category features: sentence with the value.
@@ -142,6 +195,18 @@ def _number(text: str) -> float | None:
         return None
 
 
+def _ago(days: float) -> str:
+    """Days under seven weeks, months after ("2 months")."""
+    if days < 49:
+        return _days(days)
+    n = int(round(days / 30.44))
+    return "1 month" if n == 1 else f"{n} months"
+
+
+def _nps_band(score: float) -> str:
+    return "detractor" if score <= 6 else "passive" if score <= 8 else "promoter"
+
+
 def _numeric(phrase: Phrase, v: float, raises: bool) -> str:
     if v == 0 and phrase.zero is not None:
         return phrase.zero
@@ -149,8 +214,12 @@ def _numeric(phrase: Phrase, v: float, raises: bool) -> str:
     level = _SENIORITY.get(n, "unknown seniority")
     noun = phrase.nouns[0] if n == 1 else phrase.nouns[1]
     template = phrase.raises if raises else phrase.lowers
+    size, points = abs(n), int(round(abs(v) * 100))
     return template.format(n=f"{n:,}", noun=noun, x=f"{v:,.1f}".rstrip("0").rstrip("."), pct=f"{v:.0%}",
-                           days=_days(v), wait=_wait(v), money=f"{v:,.0f}", level=level)
+                           days=_days(v), wait=_wait(v), money=f"{v:,.0f}", level=level,
+                           moved="fell" if v < 0 else "rose", points="1 point" if points == 1 else f"{points} points",
+                           share=f"{abs(v):.0%}", size="1 point" if size == 1 else f"{size} points",
+                           band=_nps_band(v), ago=_ago(v))
 
 
 def sentence(reason: Reason) -> str:
