@@ -78,3 +78,36 @@ def test_a_part_that_cannot_run_is_skipped_with_a_note(demo: Database, tmp_path:
     rows = _values(demo, later)
     assert rows and all(r.p_alive is None for r in rows)
     assert any(r.churn_probability is not None for r in rows)
+
+
+def test_next_best_actions_of_open_deals_through_views_api_and_page(demo: Database) -> None:
+    from fastapi.testclient import TestClient
+
+    from salesmind.api import create_app
+    from salesmind.core.errors import NotFound
+    from salesmind.core.timeutil import FixedClock
+    from salesmind.customers.views import deal_actions
+    from salesmind.data.models import Opportunity, Outcome, Role, User
+    from salesmind.data.scope import Scope
+    from salesmind.data.users import create_api_key
+
+    with demo.transaction() as s:
+        deal = s.scalars(select(Opportunity).where(Opportunity.outcome == Outcome.OPEN,
+                                                   Opportunity.created_at < AS_OF - timedelta(days=30))
+                         .order_by(Opportunity.id)).first()
+        found = deal_actions(s, Scope.everything(), deal.id, AS_OF)
+        admin = s.scalars(select(User).where(User.role == Role.ADMIN)).first()
+        other_rep = s.scalars(select(User).where(User.role == Role.REP, User.id != deal.owner_id)).first()
+        key, rep_key = create_api_key(s, admin, "t")[1], create_api_key(s, other_rep, "t")[1]
+        with pytest.raises(NotFound):
+            deal_actions(s, Scope.for_user(s, other_rep), deal.id, AS_OF)
+    assert found["stage"] == deal.stage and found["ranked"] + found["no_evidence"]
+    known = {a["key"] for a in found["ranked"]} | {a["key"] for a in found["no_evidence"]}
+    assert len(known) == len(found["ranked"]) + len(found["no_evidence"])
+    scores = [a["score"] for a in found["ranked"]]
+    assert scores == sorted(scores, reverse=True)
+    app = create_app(demo.settings, database=demo, clock=FixedClock(AS_OF))
+    api = TestClient(app, headers={"Authorization": f"Bearer {key}"})
+    assert api.get(f"/api/opportunities/{deal.id}/next-actions").json() == found
+    denied = TestClient(app, headers={"Authorization": f"Bearer {rep_key}"})
+    assert denied.get(f"/api/opportunities/{deal.id}/next-actions").status_code == 404

@@ -194,3 +194,26 @@ def set_alert_status(session: Session, scope: Scope, alert_id: int, status: str)
     scope.check(account.owner_id if account else None, f"alert {alert_id}")
     alert.status = status
     return alert
+
+
+def deal_actions(session: Session, scope: Scope, opportunity_id: int, now: datetime) -> dict[str, Any]:
+    """The next best actions of a visible open deal, with their evidence, as plain data.
+
+    ``ranked``: the actions followed by deals in the same stage (and company segment) advancing more
+    often, best first; ``no_evidence``: actions the history cannot judge yet, with why;
+    ``already_done``: actions this deal already had in its current stage.
+    """
+    from salesmind.customers.nba import next_best_actions
+    from salesmind.data.records import get_record
+
+    deal = get_record(session, scope, "opportunity", opportunity_id)
+    found = next_best_actions(session, now, opportunity_id=opportunity_id)
+    return {
+        "opportunity_id": deal.id, "name": deal.name, "stage": deal.stage, "basis": found.basis,
+        "ranked": [{"action": e.action.label, "key": e.action.key, "score": round(e.shrunk, 4),
+                    "rate_with": e.rate_with, "rate_without": e.rate_without, "n_with": e.n_with,
+                    "n_without": e.n_without, "ci_low": e.ci_low, "ci_high": e.ci_high, "evidence": e.evidence}
+                   for e in found.ranked],
+        "no_evidence": [{"action": a.label, "key": a.key, "reason": why} for a, why in found.no_evidence],
+        "already_done": [a.label for a in found.already_done],
+    }

@@ -68,3 +68,16 @@ def alert_form(page: PageDep, alert_id: int, status: Annotated[str, Form()] = "a
         return RedirectResponse("/customers", status_code=303)
     flash(page, "ok", f"Warning {status}.")
     return RedirectResponse(f"/customers/{alert.account_id}#alerts", status_code=303)
+
+
+@router.get("/opportunities/{opportunity_id:int}/next-actions", response_class=HTMLResponse)
+def deal_actions_page(page: PageDep, opportunity_id: int) -> HTMLResponse:
+    """An open deal's next best actions with the evidence behind each (or why there is none yet)."""
+    try:
+        found = _scoped(lambda: views.deal_actions(page.session, page.scope, opportunity_id,
+                                                   page.request.app.state.clock.now()))
+        problem = None
+    except SalesmindError as exc:
+        page.record("opportunity", opportunity_id)  # 404 for what the viewer may not see
+        found, problem = None, str(exc)
+    return page.render("customers/deal_actions.html", found=found, problem=problem, opportunity_id=opportunity_id)
