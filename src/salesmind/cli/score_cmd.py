@@ -112,7 +112,7 @@ _KIND = typer.Option(..., "--kind", help="lead or opportunity.")
 
 
 @score_app.command("crm-train")
-def crm_train(kind: str = _KIND,
+def crm_train(kind: str = typer.Option(..., "--kind", help="lead, opportunity or subscription (churn risk)."),
               as_of: Optional[str] = typer.Option(None, "--as-of", help="Train on what was known at this "
                                                   "day or time (ISO 8601, UTC; default now), e.g. for backtests."),
               as_json: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
