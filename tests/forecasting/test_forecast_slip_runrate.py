@@ -110,3 +110,43 @@ def test_estimators_refuse_use_before_fit_and_bad_frames() -> None:
         RunRate().expected(date(2025, 1, 1), date(2025, 2, 1), date(2025, 1, 1))
     with pytest.raises(UserInputError, match="amount"):
         RunRate().fit(pd.DataFrame({"created_at": [], "closed_at": [], "won": []}))
+
+
+def test_staleness_is_the_conditional_win_incidence_of_lifelines_aalen_johansen() -> None:
+    from lifelines import AalenJohansenFitter, KaplanMeierFitter
+
+    won_ages, lost_ages = np.arange(10, 130, 2), np.arange(11, 91, 2)  # distinct days: no ties
+    open_ages = np.r_[np.arange(3, 300, 7)]
+    closed = pd.DataFrame({"created_at": DAY0, "won": [1] * len(won_ages) + [0] * len(lost_ages),
+                           "closed_at": [DAY0 + timedelta(days=int(a), hours=1) for a in np.r_[won_ages, lost_ages]]})
+    as_of = DAY0 + timedelta(days=1000)
+    asked = np.array([0, 20, 45, 80, 125, 200, 290])
+    deals = pd.DataFrame({"created_at": [as_of - timedelta(days=int(a)) for a in np.r_[asked, open_ages]]})
+    found = SlipModel(min_samples=5).fit(closed).staleness(deals, as_of)[:len(asked)]
+    durations = np.r_[won_ages, lost_ages, asked, open_ages]
+    events = np.r_[np.ones(len(won_ages)), np.full(len(lost_ages), 2), np.zeros(len(asked) + len(open_ages))]
+    cif = AalenJohansenFitter(calculate_variance=False).fit(durations, events, event_of_interest=1)
+    cif = cif.cumulative_density_.iloc[:, 0]
+    km = KaplanMeierFitter().fit(durations, events > 0).survival_function_.iloc[:, 0]
+    total = cif.iloc[-1]
+    for age, ratio in zip(asked, found):
+        before_cif = cif[cif.index < age].iloc[-1] if (cif.index < age).any() else 0.0
+        before_km = km[km.index < age].iloc[-1] if (km.index < age).any() else 1.0
+        assert ratio == pytest.approx((total - before_cif) / before_km / total, abs=1e-9), age
+    assert found[0] == pytest.approx(1.0) and found[-1] == 0.0  # older than any closed deal, 2+ at risk
+
+
+def test_stale_undated_deals_count_less_in_the_simulation() -> None:
+    from salesmind.forecasting.pipeline import PipelineSimulator
+
+    closed = pd.DataFrame({"created_at": DAY0, "won": 1, "amount": 100.0,
+                           "closed_at": [DAY0 + timedelta(days=20 + i % 20) for i in range(100)]})
+    as_of = DAY0 + timedelta(days=400)
+    fresh = pd.DataFrame({"deal_id": range(30), "amount": 100.0, "win_probability": 0.5,
+                          "created_at": as_of - timedelta(days=5)})
+    stale = fresh.assign(deal_id=range(30, 60), created_at=as_of - timedelta(days=200))
+    simulator = PipelineSimulator(n_simulations=2000, include_new_pipeline=False).fit(closed)
+    end = (as_of + timedelta(days=90)).date()
+    only_fresh = simulator.simulate(fresh, as_of.date(), end, as_of).mean
+    both = simulator.simulate(pd.concat([fresh, stale]), as_of.date(), end, as_of).mean
+    assert only_fresh == pytest.approx(1500, rel=0.05) and both == pytest.approx(only_fresh, rel=0.01)

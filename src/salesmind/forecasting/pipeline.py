@@ -4,7 +4,8 @@ Each simulated period total is
 
     won_to_date + sum_i  Bernoulli(win_i * p_in_period_i) * amount_i  +  new-pipeline draw
 
-where ``win_i`` is the deal's win probability, ``p_in_period_i`` the slip model's probability that
+where ``win_i`` is the deal's win probability (for a deal without an expected close date, scaled by
+:meth:`SlipModel.staleness` of its age), ``p_in_period_i`` the slip model's probability that
 the deal, if won, closes inside the period, and the new-pipeline draw is a bootstrap from the
 run-rate's replayed past windows. Deals are independent given their probabilities.
 
@@ -30,7 +31,7 @@ import pandas as pd
 
 from salesmind.core.errors import NotFittedError, UserInputError
 from salesmind.forecasting.runrate import RunRate
-from salesmind.forecasting.slip import SlipModel
+from salesmind.forecasting.slip import SlipModel, day_number
 
 DEAL_COLUMNS = ("deal_id", "amount", "win_probability")
 DRIVER_COLUMNS = ["deal_id", "name", "owner", "amount", "win_probability", "p_in_period", "expected",
@@ -74,7 +75,7 @@ class PipelineSimulator:
 
     def __init__(self, n_simulations: int = 10_000, random_state: int = 0, commit_threshold: float = 0.7,
                  best_case_threshold: float = 0.3, commit_stages: tuple[str, ...] = ("negotiation", "commit"),
-                 include_new_pipeline: bool = True, chunk_deals: int = 512) -> None:
+                 include_new_pipeline: bool = True, chunk_deals: int = 512, staleness: bool = True) -> None:
         self.n_simulations = n_simulations
         self.random_state = random_state
         self.commit_threshold = commit_threshold
@@ -82,6 +83,7 @@ class PipelineSimulator:
         self.commit_stages = commit_stages
         self.include_new_pipeline = include_new_pipeline
         self.chunk_deals = chunk_deals
+        self.staleness = staleness
 
     def fit(self, closed: pd.DataFrame) -> "PipelineSimulator":
         """Learn the slip model and the run-rate from closed deals (see ``closed_deals_frame``)."""
@@ -108,6 +110,10 @@ class PipelineSimulator:
         rng = np.random.default_rng(self.random_state)
         amount = pd.to_numeric(deals["amount"], errors="coerce").fillna(0.0).to_numpy(float)
         win = np.clip(pd.to_numeric(deals["win_probability"], errors="coerce").fillna(0.0).to_numpy(float), 0, 1)
+        undated = (~np.isfinite(day_number(deals["close_date"])) if "close_date" in deals.columns
+                   else np.ones(len(deals), dtype=bool))
+        if self.staleness and undated.any():  # no expected close date: an old open deal is less likely to be won at all
+            win[undated] = np.minimum(1.0, win[undated] * self.slip_.staleness(deals[undated], as_of))
         p_in = self.p_in_period(deals, period_start, period_end, as_of)
         q = win * p_in
         samples = np.full(self.n_simulations, float(won_to_date))

@@ -10,6 +10,11 @@ Conditioning on that, ``P(close on/before end) = #{t <= s <= t + w} / #{s >= t}`
 counts ``s``, where ``w`` is the number of days from ``as_of`` to ``end``. When fewer than
 ``min_samples`` learned deals survived that long (a deal far past its date), the residual times of
 the ``min_samples`` longest ones are used instead, so very late deals keep a finite close rate.
+
+That timing is conditional on the deal being won. For deals without an expected close date,
+:meth:`SlipModel.staleness` also says how an open deal's age changes its chance of being won at all
+(a deal open far longer than deals ever take to close is probably dead), learned from the closed
+deals with the open ones as censored observations.
 """
 
 from __future__ import annotations
@@ -55,7 +60,49 @@ class SlipModel:
         else:
             self.slips_ = np.zeros(0)
         self.n_won_ = int(len(won))
+        lost = closed[~closed["won"].astype(bool)]
+        lost_ages = day_number(lost["closed_at"]) - day_number(lost["created_at"])
+        self.lost_ages_ = np.sort(lost_ages[np.isfinite(lost_ages)])
         return self
+
+    def staleness(self, deals: pd.DataFrame, as_of: date | datetime) -> np.ndarray:
+        """How much less (or more) likely each open deal is to be won, given how long it has been open.
+
+        ``P(won eventually | still open at age a) / P(won eventually | just created)``, a ratio of
+        cumulative incidences (Aalen-Johansen) over the closed deals' ages (won and lost are the two
+        competing events) with the open ``deals`` censored at their age on ``as_of``. A deal older
+        than every deal that ever closed, among many open deals as old (a stale deal that nobody
+        closed out), gets 0; the ratio is taken at the oldest age with ``min_samples`` deals at risk
+        when fewer are. Deals without a creation day get 1.
+        """
+        if not hasattr(self, "ages_"):
+            raise NotFittedError("SlipModel is not fitted: call fit(closed) first")
+        created = day_number(deals["created_at"]) if "created_at" in deals.columns else np.full(len(deals), np.nan)
+        age = _day(as_of) - created
+        out = np.ones(len(deals))
+        known = np.isfinite(age)
+        if not known.any() or len(self.ages_) == 0:
+            return out
+        censored = np.sort(age[known])
+        times = np.unique(np.concatenate([self.ages_, self.lost_ages_]))
+        n_won = np.searchsorted(self.ages_, times, side="right") - np.searchsorted(self.ages_, times, side="left")
+        n_lost = (np.searchsorted(self.lost_ages_, times, side="right")
+                  - np.searchsorted(self.lost_ages_, times, side="left"))
+        at_risk = ((len(self.ages_) - np.searchsorted(self.ages_, times, side="left"))
+                   + (len(self.lost_ages_) - np.searchsorted(self.lost_ages_, times, side="left"))
+                   + (len(censored) - np.searchsorted(censored, times, side="left")))
+        before = np.concatenate([[1.0], np.cumprod(1.0 - (n_won + n_lost) / at_risk)[:-1]])  # S(t-) from age 0
+        won_after = np.concatenate([np.cumsum((before * n_won / at_risk)[::-1])[::-1], [0.0]])
+        base = won_after[0]
+        if base <= 0:
+            return out
+        every = np.sort(np.concatenate([self.ages_, self.lost_ages_, censored]))
+        oldest = every[-min(self.min_samples, len(every))]  # the oldest age with min_samples deals at risk
+        first = np.searchsorted(times, np.minimum(age[known], oldest), side="left")  # next closing from that age
+        survived = np.concatenate([before, [before[-1] * (1.0 - (n_won[-1] + n_lost[-1]) / at_risk[-1])]])[first]
+        ratio = np.divide(won_after[first], survived * base, out=np.zeros(len(first)), where=survived > 0)
+        out[known] = ratio
+        return out
 
     def p_close_by(self, deals: pd.DataFrame, end: date, as_of: date | datetime) -> np.ndarray:
         """P(each deal, if won, closes on/before ``end``), given it is still open at ``as_of``."""
