@@ -19,6 +19,41 @@ from threadpoolctl import threadpool_limits
 
 from salesmind.core.errors import NotFittedError
 
+#: Above this many comparisons (rows x columns x quantiles) :func:`quantile_ranks` interpolates
+#: column by column; below it, all columns at once (a few rows: one request).
+_COMPARE_CELLS = 1_000_000
+
+
+def _interp(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
+    """``numpy.interp(x[:, j], xp[j], fp[j])`` for every column ``j`` at once (same formula)."""
+    if x.size * xp.shape[1] > _COMPARE_CELLS:
+        return np.column_stack([np.interp(x[:, j], xp[j], fp[j]) for j in range(xp.shape[0])])
+    width = xp.shape[1]
+    below = (xp[None, :, :] <= x[:, :, None]).sum(axis=2) - 1  # last knot at or below x
+    j = np.clip(below, 0, width - 2)
+    cols = np.arange(xp.shape[0])[None, :]
+    x0, x1, y0, y1 = xp[cols, j], xp[cols, j + 1], fp[cols, j], fp[cols, j + 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = (y1 - y0) / (x1 - x0) * (x - x0) + y0
+    out = np.where(x == x0, y0, out)  # numpy returns a knot's own value exactly
+    out = np.where(below >= width - 1, fp[:, -1], out)
+    return np.where(below < 0, fp[:, 0], out)
+
+
+def quantile_ranks(values: np.ndarray, quantiles: np.ndarray, references: np.ndarray) -> np.ndarray:
+    """What ``QuantileTransformer(output_distribution="uniform").transform`` gives, for many
+    columns in one call: ``values`` (rows, columns) without NaN, ``quantiles`` and
+    ``references`` (columns, knots). As scikit-learn does, the rank is the mean of the forward
+    and the backward interpolation (so repeated quantiles map to the middle of their run), and
+    the first and last quantile map to exactly 0 and 1."""
+    if values.shape[0] == 0 or values.shape[1] == 0:
+        return np.zeros(values.shape)
+    ranks = 0.5 * (_interp(values, quantiles, references)
+                   - _interp(-values, -quantiles[:, ::-1], -references[:, ::-1]))
+    ranks = np.where(values == quantiles[:, -1], 1.0, ranks)
+    return np.where(values == quantiles[:, 0], 0.0, ranks)
+
+
 class _OneHot:
     """One column per category seen at least ``min_frequency`` times (missing counts as a
     category); rarer and unseen values share one "rare" column."""
@@ -41,9 +76,10 @@ class _OneHot:
                                .codes, dtype=np.int64)
         return np.where(codes < 0, len(self.categories_), codes)  # missing: the last code
 
-    def transform(self, col: pd.Series) -> np.ndarray:
-        out = np.zeros((len(col), self.width_))
-        out[np.arange(len(col)), self.slot_[self._codes(col)]] = 1.0
+    def transform(self, codes: np.ndarray) -> np.ndarray:
+        """One-hot columns of codes from :meth:`_codes`."""
+        out = np.zeros((len(codes), self.width_))
+        out[np.arange(len(codes)), self.slot_[codes]] = 1.0
         return out
 
 
@@ -60,6 +96,7 @@ class SplineLogistic:
     def fit(self, features: pd.DataFrame, y: np.ndarray) -> SplineLogistic:
         """Learn the encoders from ``features`` and the logistic weights from ``y``."""
         self.columns_ = list(features.columns)
+        self.__dict__.pop("_plan_", None)
         self.encoders_: dict[str, tuple] = {}
         for name in features.columns:
             col = features[name]
@@ -93,39 +130,111 @@ class SplineLogistic:
         self.base_value_ = float(self.model_.intercept_[0]) + sum(self.centres_.values())
         return self
 
+    def _numeric_parts(self, features: pd.DataFrame | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Spline basis ``(rows, numbers, splines)`` and missing flags ``(rows, numbers)`` of
+        every numeric column at once: one quantile pass and one spline evaluation for all."""
+        plan = self._numeric_plan()
+        names = plan["names"]
+        n = len(features)
+        if not names:
+            return np.zeros((n, 0, 0)), np.zeros((n, 0), dtype=bool)
+        values = np.full((n, len(names)), np.nan)
+        if isinstance(features, np.ndarray):
+            values[:] = features[:, plan["positions"]]
+        else:
+            present = [j for j, name in enumerate(names) if name in features.columns]
+            block = features[[names[j] for j in present]]
+            try:
+                values[:, present] = block.to_numpy(float, na_value=np.nan)
+            except (TypeError, ValueError):  # text in a numeric column: unparseable is missing
+                values[:, present] = block.apply(pd.to_numeric, errors="coerce").to_numpy(float)
+        missing = np.isnan(values)
+        filled = np.where(missing, plan["medians"], values)
+        ranks = quantile_ranks(filled, plan["quantiles"], plan["references"])
+        basis = plan["spline"].transform(ranks.reshape(-1, 1)).reshape(n, len(names), -1)
+        return basis, missing
+
+    def _numeric_plan(self) -> dict:
+        """Per-numeric-column arrays stacked for :meth:`_numeric_parts` (built once, cached)."""
+        plan = self.__dict__.get("_plan_")
+        if plan is not None:
+            return plan
+        numbers = [(name, enc) for name, (kind, enc) in self.encoders_.items() if kind == "number"]
+        width = max((enc[2].quantiles_.shape[0] for _, enc in numbers), default=1)
+
+        def padded(values: np.ndarray) -> np.ndarray:  # repeat the last value: interp unchanged
+            return np.concatenate([values, np.repeat(values[-1:], width - len(values))])
+
+        splines = [enc[3] for _, enc in numbers]
+        knots = [s.bsplines_[0].t for s in splines]
+        if any(not np.array_equal(k, knots[0]) for k in knots[1:]):
+            raise ValueError("SplineLogistic expects one spline basis shared by every column")
+        plan = {"names": [name for name, _ in numbers],
+                "positions": [self.columns_.index(name) for name, _ in numbers],
+                "medians": np.array([enc[0] for _, enc in numbers]),
+                "flags": np.array([enc[1] for _, enc in numbers], dtype=bool),
+                "quantiles": np.array([padded(enc[2].quantiles_[:, 0]) for _, enc in numbers]
+                                      ).reshape(len(numbers), width),
+                "references": np.array([padded(enc[2].references_) for _, enc in numbers]
+                                       ).reshape(len(numbers), width),
+                "spline": splines[0] if splines else None}
+        self._plan_ = plan
+        return plan
+
     def _blocks(self, features: pd.DataFrame) -> dict[str, np.ndarray]:
+        """The design-matrix block of each encoded column, in encoder order."""
+        basis, missing = self._numeric_parts(features)
+        plan = self._numeric_plan()
+        position = {name: j for j, name in enumerate(plan["names"])}
         out = {}
         for name, (kind, enc) in self.encoders_.items():
-            col = features[name] if name in features.columns else pd.Series(
-                np.nan, index=features.index)
             if kind == "category":
-                out[name] = enc.transform(col)
+                out[name] = enc.transform(self._category_codes(features, name, enc))
                 continue
-            median, flag, quantiles, spline = enc
-            values = pd.to_numeric(col, errors="coerce").to_numpy(float)
-            missing = np.isnan(values)
-            ranks = quantiles.transform(np.where(missing, median, values).reshape(-1, 1))
-            parts = [spline.transform(ranks)]
-            if flag:
-                parts.append(missing.astype(float).reshape(-1, 1))
+            j = position[name]
+            parts = [basis[:, j, :]]
+            if plan["flags"][j]:
+                parts.append(missing[:, j].astype(float).reshape(-1, 1))
             out[name] = np.hstack(parts)
         return out
 
-    def contributions(self, features: pd.DataFrame) -> np.ndarray:
+    def _category_codes(self, features: pd.DataFrame | np.ndarray, name: str,
+                        enc: _OneHot) -> np.ndarray:
+        """Category codes of column ``name`` (missing and absent: the missing code)."""
+        if isinstance(features, np.ndarray):  # codes already, NaN for missing (LightGBM's form)
+            codes = features[:, self.columns_.index(name)]
+            return np.where(np.isnan(codes), len(enc.categories_), codes).astype(np.int64)
+        col = features[name] if name in features.columns else pd.Series(np.nan, index=features.index)
+        return enc._codes(col)
+
+    def contributions(self, features: pd.DataFrame | np.ndarray) -> np.ndarray:
         """Per row, each training feature's term (in training column order) then the base
-        value; rows sum to :meth:`margin`."""
+        value; rows sum to :meth:`margin`. ``features`` is the prepared frame, or its matrix in
+        training column order with category codes (NaN for missing), as LightGBM reads it."""
         if not hasattr(self, "model_"):
             raise NotFittedError("SplineLogistic is not fitted yet: call fit() first")
         coef = self.model_.coef_.ravel()
-        with threadpool_limits(1):
-            blocks = self._blocks(features)
-            out = np.zeros((len(features), len(self.columns_) + 1))
-            for i, name in enumerate(self.columns_):
-                if name in blocks:
-                    out[:, i] = blocks[name] @ coef[self.slices_[name]] - self.centres_[name]
+        plan = self._numeric_plan()
+        basis, missing = self._numeric_parts(features)
+        out = np.zeros((len(features), len(self.columns_) + 1))
+        index = {name: i for i, name in enumerate(self.columns_)}
+        if plan["names"]:
+            k = basis.shape[2]
+            slices = [self.slices_[name] for name in plan["names"]]
+            spline_coef = np.array([coef[s.start:s.start + k] for s in slices])
+            flag_coef = np.array([coef[s.start + k] if flag else 0.0
+                                  for s, flag in zip(slices, plan["flags"])])
+            centres = np.array([self.centres_[name] for name in plan["names"]])
+            terms = np.einsum("npk,pk->np", basis, spline_coef) + missing * flag_coef - centres
+            out[:, [index[name] for name in plan["names"]]] = terms
+        for name, (kind, enc) in self.encoders_.items():
+            if kind == "category":
+                start = self.slices_[name].start
+                codes = self._category_codes(features, name, enc)
+                out[:, index[name]] = coef[start + enc.slot_[codes]] - self.centres_[name]
         out[:, -1] = self.base_value_
         return out
 
-    def margin(self, features: pd.DataFrame) -> np.ndarray:
+    def margin(self, features: pd.DataFrame | np.ndarray) -> np.ndarray:
         """The log-odds of the positive class."""
         return self.contributions(features).sum(axis=1)

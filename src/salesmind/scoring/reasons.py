@@ -8,6 +8,7 @@ probability in percent, rounded.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -56,25 +57,33 @@ def _describe(spec: ColumnSpec, value: object) -> tuple[str, str]:
     return str(value), f"{spec.name} is {value}"
 
 
-def explain_rows(contrib: pd.DataFrame, values: pd.DataFrame, specs: list[ColumnSpec],
-                 top: int = 3) -> list[list[Reason]]:
-    """Top ``top`` raising and ``top`` lowering reasons per row, strongest first."""
+def explain_rows(contrib: pd.DataFrame,
+                 values: pd.DataFrame | Callable[[list[str]], pd.DataFrame],
+                 specs: list[ColumnSpec], top: int = 3) -> list[list[Reason]]:
+    """Top ``top`` raising and ``top`` lowering reasons per row, strongest first.
+
+    ``values`` holds each source column's value as quoted, or is a function returning them
+    for the named columns only (so a single row cleans just the columns its reasons quote)."""
     by_name = {s.name: s for s in specs}
     columns = [c for c in contrib.columns if c != BASE_VALUE]
     matrix = contrib[columns].to_numpy()
-    value_rows = values[columns].to_dict("records")  # one conversion, not a row lookup per reason
-    out: list[list[Reason]] = []
-    for i in range(len(contrib)):
-        row = matrix[i]
+    picks = []
+    for row in matrix:
         order = np.argsort(-np.abs(row), kind="stable")
         ups = [j for j in order if row[j] >= MIN_EFFECT][:top]
         downs = [j for j in order if row[j] <= -MIN_EFFECT][:top]
+        picks.append(ups + downs)
+    quoted = [columns[j] for j in sorted({j for row in picks for j in row})]
+    table = values(quoted) if callable(values) else values
+    value_rows = table[quoted].to_dict("records")  # one conversion, not a row lookup per reason
+    out: list[list[Reason]] = []
+    for i, picked in enumerate(picks):
         reasons = []
-        for j in ups + downs:
+        for j in picked:
             name = columns[j]
             shown, sentence = _describe(by_name[name], value_rows[i][name])
-            direction = "raises the score" if row[j] > 0 else "lowers the score"
-            reasons.append(Reason(name, shown, float(row[j]), f"{sentence} ({direction})"))
+            direction = "raises the score" if matrix[i, j] > 0 else "lowers the score"
+            reasons.append(Reason(name, shown, float(matrix[i, j]), f"{sentence} ({direction})"))
         out.append(reasons)
     return out
 

@@ -25,6 +25,10 @@ Training scheme (no row is ever scored by a booster that learned from it):
   Reasons stay exact: TreeSHAP and the linear member's per-column terms, weighted alike.
 - **Calibration** (``calibration="auto"``): isotonic vs Platt chosen by cross-fitted log loss
   on the pooled out-of-fold margins (see :mod:`salesmind.scoring.calibration`).
+- **Scoring** (:meth:`TabularScorer.score_explained`): one pass per member gives both the
+  probability and the reasons, since TreeSHAP contributions and the linear terms add up to the
+  member's margin; the prepared frame is converted to LightGBM's matrix once for all members,
+  and a few rows are predicted on one thread (a request for one record costs milliseconds).
 - **Cold start.** Below ``min_rows`` rows (1,000) or ``min_positives`` rows of the rarer
   outcome (120), LightGBM is not trusted and a naive-Bayes frequency table is served instead;
   ``model_kind_`` says so and every output carries it.
@@ -32,6 +36,7 @@ Training scheme (no row is ever scored by a booster that learned from it):
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import lightgbm as lgb
@@ -67,6 +72,8 @@ TUNING_GRID: list[dict[str, Any]] = [
 ]
 TUNED = ("num_leaves", "min_data_in_leaf")
 TUNING_FOLDS = 2
+#: Up to this many rows are predicted on one thread (see ``TabularScorer._threads``).
+FEW_ROWS = 64
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -245,19 +252,53 @@ class TabularScorer(BaseScorer):
         return boosters, oof
 
     # -- prediction ---------------------------------------------------------------------------
-    def _member_margins(self, features: pd.DataFrame) -> list[np.ndarray]:
+    def _matrix(self, features: pd.DataFrame) -> np.ndarray | pd.DataFrame:
+        """The prepared features as the float matrix LightGBM builds from them (category codes,
+        NaN for missing), converted once for every member; the frame itself when its categories
+        differ from training (LightGBM then aligns them)."""
+        trained = self.members_[0][0].pandas_categorical or []
+        out = np.empty(features.shape, dtype=float)
+        k = 0
+        for j, (_, col) in enumerate(features.items()):
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                if k >= len(trained) or list(col.cat.categories) != list(trained[k]):
+                    return features
+                codes = col.cat.codes.to_numpy()
+                out[:, j] = np.where(codes < 0, np.nan, codes)
+                k += 1
+            else:
+                out[:, j] = col.to_numpy(float, na_value=np.nan)
+        return out if k == len(trained) else features
+
+    def _threads(self, rows: int) -> int:
+        # A few rows (one API request) are faster on one thread than waking a pool, and on a
+        # busy server the other cores are serving other requests. Always explicit: LightGBM
+        # would otherwise reuse whatever thread count the previous call set.
+        return 1 if rows <= FEW_ROWS else self.n_jobs
+
+    def _per_member(self, features: pd.DataFrame, contributions: bool = False) -> list[np.ndarray]:
+        """Per member, its blended margin; or, with ``contributions``, its blended terms
+        (TreeSHAP and the linear member's, base value last), whose rows sum to that margin."""
         weight_gbm, weight_linear, shift = self.blend_
-        margins = [weight_gbm * b.predict(features, raw_score=True, num_iteration=b.best_iteration)
-                   for b, _ in self.members_]
+        matrix, threads = self._matrix(features), self._threads(len(features))
+        out = [weight_gbm * b.predict(matrix, raw_score=not contributions, pred_contrib=contributions,
+                                      num_iteration=b.best_iteration, num_threads=threads)
+               for b, _ in self.members_]
         for k, linear in enumerate(self.linear_members_):
-            margins[k] = margins[k] + weight_linear * linear.margin(features) + shift
-        return margins
+            if contributions:
+                out[k] += weight_linear * linear.contributions(matrix)
+                out[k][:, -1] += shift
+            else:
+                out[k] = out[k] + weight_linear * linear.margin(matrix) + shift
+        return out
+
+    def _calibrated(self, margins: list[np.ndarray]) -> np.ndarray:
+        return np.mean([cal.predict(m) for m, (_, cal) in zip(margins, self.members_)], axis=0)
 
     def _positive_proba(self, X: pd.DataFrame) -> np.ndarray:
         if self.cold_start_:
             return self.fallback_._positive_proba(X)
-        margins = self._member_margins(self.preparer_.transform(X))
-        return np.mean([cal.predict(m) for m, (_, cal) in zip(margins, self.members_)], axis=0)
+        return self._calibrated(self._per_member(self.preparer_.transform(X)))
 
     def raw_margin(self, X: pd.DataFrame) -> np.ndarray:
         """The uncalibrated log-odds the reasons explain (mean over members)."""
@@ -265,36 +306,52 @@ class TabularScorer(BaseScorer):
         X = self._drop_target(X)
         if self.cold_start_:
             return self.fallback_.contributions(X).sum(axis=1).to_numpy()
-        return np.mean(self._member_margins(self.preparer_.transform(X)), axis=0)
+        return np.mean(self._per_member(self.preparer_.transform(X)), axis=0)
 
     def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
         """Exact contribution per source column and base value; rows sum to the margin.
 
         LightGBM's part is TreeSHAP, the spline logistic member's part its exact additive term
         per column, each weighted as in the blend."""
+        return self._scored(X)[1]
+
+    def _scored(self, X: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+        """Calibrated probability and contributions per source column, from one pass: each
+        member's margin is the sum of its contributions (TreeSHAP adds up to the raw score)."""
         self._check_fitted()
         X = self._drop_target(X)
         if self.cold_start_:
-            return self.fallback_.contributions(X)
+            return self.fallback_._positive_proba(X), self.fallback_.contributions(X)
         features = self.preparer_.transform(X)
-        weight_gbm, weight_linear, shift = self.blend_
-        contrib = weight_gbm * np.mean(
-            [b.predict(features, pred_contrib=True, num_iteration=b.best_iteration)
-             for b, _ in self.members_], axis=0)
-        if self.linear_members_:
-            contrib += weight_linear * np.mean(
-                [m.contributions(features) for m in self.linear_members_], axis=0)
-            contrib[:, -1] += shift
-        return group_by_source(contrib, list(features.columns), self.preparer_.source_of_, X.index)
+        members = self._per_member(features, contributions=True)
+        proba = self._calibrated([c.sum(axis=1) for c in members])
+        contrib = group_by_source(np.mean(members, axis=0), list(features.columns),
+                                  self.preparer_.source_of_, X.index)
+        return proba, contrib
 
     def explain(self, X: pd.DataFrame, top: int = 3) -> list[list[Reason]]:
         """Per row, up to ``top`` reasons raising and ``top`` lowering the score, as sentences."""
-        contrib = self.contributions(X)
-        values = self.preparer_.source_values(self._drop_target(X))
-        return explain_rows(contrib, values, self.preparer_.specs_, top)
+        return self.score_explained(X, top)[1]
+
+    def score_explained(self, X: pd.DataFrame, top: int = 3) -> tuple[np.ndarray, list[list[Reason]]]:
+        """Calibrated probability of the positive outcome and the reasons of each row, in one
+        pass over the members (what a request scoring one record needs, and the batch alike)."""
+        proba, contrib = self._scored(X)
+        X = self._drop_target(X)
+        return proba, explain_rows(contrib, lambda columns: self._source_values(X, columns),
+                                   self.preparer_.specs_, top)
+
+    def _source_values(self, X: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+        """:meth:`ColumnPreparer.source_values` of the named columns only (cleaning every
+        column for one row cost more than scoring it)."""
+        wanted = set(columns)
+        part = copy.copy(self.preparer_)
+        part.specs_ = [s for s in self.preparer_.specs_ if s.name in wanted]
+        return part.source_values(X)
 
     def predict_frame(self, X: pd.DataFrame, top: int = 3) -> pd.DataFrame:
         """Probability, 0-100 score, grade, reasons and model kind per row, indexed like ``X``."""
-        out = score_frame(self.predict_proba(X)[:, 1], self.explain(X, top), self.model_kind_)
+        proba, reasons = self.score_explained(X, top)
+        out = score_frame(proba, reasons, self.model_kind_)
         out.index = X.index
         return out
