@@ -42,8 +42,15 @@ def load_events(session: Session, link: str, ids: Iterable[int]) -> pd.DataFrame
 
 
 def cut_at(events: pd.DataFrame, cutoffs: pd.Series) -> pd.DataFrame:
-    """Keep only events strictly before each entity's cut-off, with their age in days."""
-    merged = events.merge(cutoffs.rename("as_of"), left_on="entity_id", right_index=True, how="inner")
-    merged = merged[merged["occurred_at"] < merged["as_of"]].copy()
+    """Keep only events strictly before each entity's cut-off, with their age in days.
+
+    ``cutoffs`` is indexed by entity id (unique); events of other entities are dropped. Rows
+    keep their order."""
+    row = cutoffs.index.get_indexer(events["entity_id"])
+    known = row >= 0
+    as_of = pd.Series(cutoffs.array.take(row[known]), index=events.index[known])
+    before = events["occurred_at"][known] < as_of
+    merged = events[known][before.to_numpy()].copy()
+    merged["as_of"] = as_of[before]
     merged["age_days"] = (merged["as_of"] - merged["occurred_at"]).dt.total_seconds() / 86400.0
     return merged
