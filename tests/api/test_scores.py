@@ -104,6 +104,44 @@ def test_rescore_with_a_current_model_calls_the_crm_scorer(as_user, world: World
     assert as_user("ann").get(f"/api/scores/lead/{lead}").json()["latest"]["score"] == 55
 
 
+def test_rescore_holds_no_write_lock_while_scoring(as_user, world: World, scored: dict[str, Any],
+                                                  database: Database,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # Concurrent rescoring failed with "database is locked" on SQLite when the API key's last-use
+    # stamp was flushed first and the write lock held while the model ran: scoring must only read.
+    import sqlite3
+
+    from salesmind.data.models import ApiKey
+    from salesmind.scoring import rescoring
+
+    seen: dict[str, Any] = {}
+
+    def scoring_reads_only(session, kind, ids, *, now, models_dir):  # type: ignore[no-untyped-def]
+        seen["pending"] = [type(o).__name__ for o in session.dirty]
+        if database.engine.dialect.name == "sqlite":
+            other = sqlite3.connect(database.engine.url.database, timeout=0)
+            try:
+                other.execute("BEGIN IMMEDIATE")  # fails at once if this request holds the lock
+                other.rollback()
+                seen["lock_free"] = True
+            finally:
+                other.close()
+        p = ModelPrediction(model_name="lead_score", model_version="v1", entity_type=kind, entity_id=ids[0],
+                            scored_at=now, probability=0.5, score=50, grade="C", reasons={})
+        session.add(p)
+        session.flush()
+        return [p]
+
+    monkeypatch.setattr(rescoring, "score_records", scoring_reads_only)
+    lead = world.records["leads"]["ann"]
+    response = as_user("ann").post(f"/api/scores/lead/{lead}/rescore")
+    assert response.status_code == 200, response.text
+    assert seen["pending"] == ["ApiKey"]  # the key's last use waits for the one write at the end
+    assert seen.get("lock_free", database.engine.dialect.name != "sqlite")
+    with database.sessions() as s:
+        assert s.query(ApiKey).filter(ApiKey.last_used_at.is_not(None)).count() >= 1
+
+
 def test_feedback(as_user, scored: dict[str, Any]) -> None:
     url = f"/api/predictions/{scored['ann_latest']}/feedback"
     made = as_user("ann").post(url, json={"verdict": "override", "override_score": 30, "reason": "budget cut"})

@@ -23,6 +23,7 @@ from salesmind.scoring.crm import ID_COLUMNS, MODEL_NAMES, TIME_COLUMN, check_ki
 from salesmind.scoring.reasons import Reason, grade
 from salesmind.scoring.sentences import sentence
 from salesmind.scoring.registry import current_version, load_version
+from salesmind.scoring.scorer import TabularScorer
 
 RESCORE_CHUNK = 2000
 OPEN_LEAD_STATUSES = (LeadStatus.NEW, LeadStatus.WORKING, LeadStatus.NURTURING, LeadStatus.QUALIFIED)
@@ -81,17 +82,25 @@ def _score_with(session: Session, version: ModelVersion, kind: str, ids: Sequenc
     return out
 
 
+def served_model(version: ModelVersion, models_dir: Path) -> TabularScorer:
+    """The scorer of ``version`` (a relative path is under ``models_dir``), loaded once per
+    process and kept while that version is current (:func:`~salesmind.scoring.registry.load_version`)."""
+    path = Path(version.path)
+    if path.is_absolute():
+        return load_version(version)
+    # A detached copy: resolving the path on the row itself would make every request write it.
+    return load_version(ModelVersion(name=version.name, version=version.version,
+                                     path=str(models_dir / path)))
+
+
 def prediction_rows(session: Session, version: ModelVersion, kind: str, ids: Sequence[int],
                     now: datetime, models_dir: Path) -> list[dict]:
     """Column values of the :class:`ModelPrediction` of each of ``ids`` that has features (not stored)."""
-    if not Path(version.path).is_absolute():
-        version.path = str(models_dir / version.path)
-    model = load_version(version)
+    model = served_model(version, models_dir)
     frame = feature_rows(session, kind, ids, now)
     if frame.empty:
         return []
-    proba = model.predict_proba(frame)[:, 1]
-    explained = model.explain(frame, top=3)
+    proba, explained = model.score_explained(frame, top=3)
     months = _close_month(session, frame[ID_COLUMNS[kind]].tolist(), now,
                           (version.notes or {}).get("typical_days_to_close")) \
         if kind == "opportunity" else {}

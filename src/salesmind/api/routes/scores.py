@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter, Query, Request
+from sqlalchemy.orm import Session
 
 from salesmind.api.deps import CurrentUser, ManagerUser, NowDep, ScopeDep, SessionDep
 from salesmind.api.schemas.common import RecordId
@@ -18,6 +21,7 @@ from salesmind.api.schemas.scores import (
     RecordScores,
     ScoredKind,
 )
+from salesmind.data.scope import Scope
 from salesmind.scoring import views
 
 router = APIRouter(tags=["scores"])
@@ -48,22 +52,30 @@ def record_scores(kind: ScoredKind, record_id: RecordId, session: SessionDep, sc
                         history=[PredictionPublic.model_validate(p) for p in history])
 
 
+def _rescore(request: Request, session: Session, scope: Scope, kind: str, ids: list[int],
+             now: datetime) -> list[PredictionPublic]:
+    # Read first, write last: without autoflush the request's pending writes (the API key's
+    # last use) wait for the one INSERT at the end, so on SQLite the database write lock is held
+    # for that INSERT and the commit only, not while features are read and the model runs
+    # (held for the whole request, concurrent requests queued on it until "database is locked").
+    with session.no_autoflush:
+        predictions = views.rescore(session, scope, kind, ids, now=now,
+                                    models_dir=request.app.state.settings.models_dir)
+    return [PredictionPublic.model_validate(p) for p in predictions]
+
+
 @router.post("/scores/{kind}/{record_id}/rescore", response_model=PredictionPublic)
 def rescore_record(kind: ScoredKind, record_id: RecordId, request: Request, session: SessionDep,
                    scope: ScopeDep, now: NowDep) -> PredictionPublic:
     """Score one record now with the current model (409 when no model is trained)."""
-    predictions = views.rescore(session, scope, kind, [record_id], now=now,
-                                models_dir=request.app.state.settings.models_dir)
-    return PredictionPublic.model_validate(predictions[0])
+    return _rescore(request, session, scope, kind, [record_id], now)[0]
 
 
 @router.post("/scores/batch", response_model=list[PredictionPublic])
 def rescore_batch(body: BatchRescore, request: Request, session: SessionDep, scope: ScopeDep,
                   now: NowDep) -> list[PredictionPublic]:
     """Score up to 1,000 records of one kind now; any id outside the caller's scope makes it a 404."""
-    predictions = views.rescore(session, scope, body.kind, body.ids, now=now,
-                                models_dir=request.app.state.settings.models_dir)
-    return [PredictionPublic.model_validate(p) for p in predictions]
+    return _rescore(request, session, scope, body.kind, body.ids, now)
 
 
 @router.post("/predictions/{prediction_id}/feedback", response_model=FeedbackPublic, status_code=201)
