@@ -54,3 +54,5 @@ def test_refresh_is_for_managers(api) -> None:  # type: ignore[no-untyped-def]
     assert api("ann").post("/api/customers/refresh", json={}).status_code == 403
     future = api("admin").post("/api/customers/refresh", json={"as_of": "2030-01-01T00:00:00Z"})
     assert future.status_code == 422 and "future" in future.text
+    ancient = api("admin").post("/api/customers/refresh", json={"as_of": "1677-01-01T00:00:00Z"})
+    assert ancient.status_code == 422 and "before 1900" in ancient.text

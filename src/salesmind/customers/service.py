@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -32,6 +32,8 @@ from salesmind.core.errors import UserInputError
 from salesmind.data.models import CustomerValue
 
 Progress = Callable[[str], None]
+#: Refreshes as of earlier times are refused (pandas' time range starts in 1677; no CRM is that old).
+EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
 #: Fewer active customers than this are not segmented (silhouette needs several per segment).
 MIN_SEGMENT_ACCOUNTS = 20
 #: Cross-sell products kept per account.
@@ -72,6 +74,8 @@ def refresh_customers(database: Database, *, now: datetime, models_dir: Path, ho
                       progress: Progress | None = None) -> RefreshSummary:
     """Compute and store churn risk, lifetime value, segment and advice for every customer account."""
     say = progress or (lambda message: None)
+    if now < EARLIEST:
+        raise UserInputError(f"as of {now.isoformat()} is before {EARLIEST.year}: pick a time the CRM covers")
     notes: list[str] = []
     say("scoring churn risk")
     churn, alerts_raised = _churn_part(database, now, models_dir, horizon_months, notes)
