@@ -111,3 +111,20 @@ def test_next_best_actions_of_open_deals_through_views_api_and_page(demo: Databa
     assert api.get(f"/api/opportunities/{deal.id}/next-actions").json() == found
     denied = TestClient(app, headers={"Authorization": f"Bearer {rep_key}"})
     assert denied.get(f"/api/opportunities/{deal.id}/next-actions").status_code == 404
+
+
+def test_open_warnings_of_ended_subscriptions_are_resolved(demo: Database, tmp_path: Path) -> None:
+    from salesmind.data.models import CustomerAlert
+
+    with demo.transaction() as s:
+        ended = s.scalars(select(Subscription).where(Subscription.ended_at < AS_OF)).first()
+        live = s.scalars(select(Subscription).where(Subscription.ended_at.is_(None))).first()
+        for sub in (ended, live):
+            s.add(CustomerAlert(account_id=sub.account_id, subscription_id=sub.id, raised_at=ended.started_at,
+                                kind="threshold", probability=0.5, causes=["test"], play="test"))
+    summary = service.refresh_customers(demo, now=AS_OF, models_dir=tmp_path)
+    with demo.sessions() as s:
+        status = {a.subscription_id: a.status for a in s.scalars(select(CustomerAlert).where(
+            CustomerAlert.causes.is_not(None), CustomerAlert.play == "test"))}
+    assert status == {ended.id: "resolved", live.id: "open"}
+    assert any("resolved: their subscriptions have ended" in n for n in summary.notes)

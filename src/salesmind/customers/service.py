@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pandas as pd
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
 
 from salesmind.core.db import Database, transaction
 from salesmind.core.errors import UserInputError
-from salesmind.data.models import CustomerValue
+from salesmind.data.models import CustomerAlert, CustomerValue, Subscription
 
 Progress = Callable[[str], None]
 #: Refreshes as of earlier times are refused (pandas' time range starts in 1677; no CRM is that old).
@@ -142,6 +142,13 @@ def _churn_part(database: Database, now: datetime, models_dir: Path, horizon_mon
         notes.append(f"churn risk skipped: {exc}")
         return {}, 0
     notes.extend(result.notes)
+    with transaction(database.sessions) as session:  # a warning about a subscription that has ended is moot
+        ended = select(Subscription.id).where(Subscription.ended_at <= now)
+        closed = session.execute(update(CustomerAlert).where(CustomerAlert.status == "open",
+                                                             CustomerAlert.subscription_id.in_(ended))
+                                 .values(status="resolved")).rowcount
+    if closed:
+        notes.append(f"{closed} open warning(s) resolved: their subscriptions have ended")
     return result.by_account, result.alerts_raised
 
 
