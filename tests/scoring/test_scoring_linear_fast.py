@@ -68,7 +68,8 @@ def _reference_terms(model: SplineLogistic, features: pd.DataFrame) -> np.ndarra
     return out
 
 
-def test_terms_equal_the_column_by_column_reference_for_one_row_and_many(make_table) -> None:
+def test_terms_equal_the_column_by_column_reference_for_one_row_and_many(
+        make_table, monkeypatch: pytest.MonkeyPatch) -> None:
     table = make_table(3000).drop(columns=["_true_p"])
     y = (table.pop("Converted") == "Yes").to_numpy(int)
     preparer = ColumnPreparer().fit(table)
@@ -85,6 +86,9 @@ def test_terms_equal_the_column_by_column_reference_for_one_row_and_many(make_ta
                               for c in new.columns])
     np.testing.assert_allclose(model.contributions(matrix), expected, rtol=0, atol=1e-12)
     np.testing.assert_allclose(model.margin(new), expected.sum(axis=1), rtol=0, atol=1e-12)
+    monkeypatch.setattr(linear, "ROWS_AT_ONCE", 7)  # many rows go in steps of bounded memory
+    np.testing.assert_allclose(model.contributions(new), expected, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(model.contributions(matrix), expected, rtol=0, atol=1e-12)
 
 
 def test_one_pass_scoring_equals_predict_proba_and_a_row_alone_equals_its_batch(make_table, fast: dict) -> None:

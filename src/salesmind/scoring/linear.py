@@ -22,6 +22,8 @@ from salesmind.core.errors import NotFittedError
 #: Above this many comparisons (rows x columns x quantiles) :func:`quantile_ranks` interpolates
 #: column by column; below it, all columns at once (a few rows: one request).
 _COMPARE_CELLS = 1_000_000
+#: Rows whose terms are computed in one step (bounds memory: rows x columns x splines floats).
+ROWS_AT_ONCE = 20_000
 
 
 def _interp(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
@@ -213,6 +215,9 @@ class SplineLogistic:
         training column order with category codes (NaN for missing), as LightGBM reads it."""
         if not hasattr(self, "model_"):
             raise NotFittedError("SplineLogistic is not fitted yet: call fit() first")
+        if len(features) > ROWS_AT_ONCE:  # the spline basis of every column is held at once
+            return np.vstack([self.contributions(features[start:start + ROWS_AT_ONCE])
+                              for start in range(0, len(features), ROWS_AT_ONCE)])
         coef = self.model_.coef_.ravel()
         plan = self._numeric_plan()
         basis, missing = self._numeric_parts(features)
