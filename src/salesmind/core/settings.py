@@ -29,6 +29,7 @@ class Settings:
     port: int = 8000
     timezone: str = "UTC"
     session_cookie_secure: bool = False
+    redact_transcripts: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -55,6 +56,7 @@ class Settings:
             port=port,
             timezone=env.get(f"{ENV_PREFIX}TIMEZONE", "UTC"),
             session_cookie_secure=env.get(f"{ENV_PREFIX}COOKIE_SECURE", "0") == "1",
+            redact_transcripts=env.get(f"{ENV_PREFIX}REDACT_TRANSCRIPTS", "0") == "1",
         )
 
     def with_overrides(self, **changes: object) -> "Settings":
