@@ -70,3 +70,11 @@ def call_detail(session: Session, scope: Scope, call_id: int) -> CallDetail:
         raise NotFound(f"call {call_id} not found")
     analysis = session.scalar(select(CallAnalysis).where(CallAnalysis.call_id == call_id))
     return CallDetail(call, analysis)
+
+
+def check_opportunity(session: Session, scope: Scope, opportunity_id: int) -> None:
+    """Raise :class:`NotFound` unless the deal exists and is visible to the caller."""
+    opportunity = session.get(Opportunity, opportunity_id)
+    scope.check(opportunity.owner_id if opportunity else None, f"opportunity {opportunity_id}")
+    if opportunity is None:
+        raise NotFound(f"opportunity {opportunity_id} not found")

@@ -108,38 +108,46 @@ def import_transcript(database: Database, path: str | Path, *, started_at: datet
 
 def store_transcript(database: Database, segments: Sequence[Segment], *, started_at: datetime,
                      opportunity_id: int | None = None, title: str | None = None, source: str = "import") -> Call:
-    """Store parsed segments as a call (what :func:`import_transcript` does after parsing)."""
+    """Store parsed segments as a call in a transaction of its own (what :func:`import_transcript` does)."""
+    with database.transaction() as session:
+        return add_transcript(session, segments, started_at=started_at, opportunity_id=opportunity_id, title=title,
+                              source=source, redact_text=database.settings.redact_transcripts)
+
+
+def add_transcript(session: Session, segments: Sequence[Segment], *, started_at: datetime,
+                   opportunity_id: int | None = None, title: str | None = None, source: str = "import",
+                   redact_text: bool = False) -> Call:
+    """Add a call with its participants (roles resolved) and utterances to ``session``."""
     if not segments:
         raise UserInputError("the transcript has no spoken text")
-    clean = redact if database.settings.redact_transcripts else (lambda text: text)
-    with database.transaction() as session:
-        opportunity = None
-        if opportunity_id is not None:
-            opportunity = session.get(Opportunity, opportunity_id)
-            if opportunity is None:
-                raise UserInputError(f"opportunity {opportunity_id} does not exist")
-        speakers = list(dict.fromkeys(s.speaker for s in segments))
-        roles = resolve_roles(session, speakers, opportunity)
-        rep_user = next((r.user_id for r in roles.values() if r.user_id is not None), None)
-        start = min(s.start for s in segments)
-        call = Call(title=title, started_at=started_at, duration_seconds=max(s.end for s in segments) - start,
-                    user_id=rep_user if rep_user is not None else (opportunity.owner_id if opportunity else None),
-                    opportunity_id=opportunity_id, account_id=opportunity.account_id if opportunity else None,
-                    source=source)
-        parts = {}
-        for speaker in speakers:
-            r = roles[speaker]
-            label = clean(speaker)
-            parts[speaker] = CallParticipant(speaker_label=label, role=r.role, user_id=r.user_id,
-                                             contact_id=r.contact_id, lead_id=r.lead_id, name=label)
-            call.participants.append(parts[speaker])
-        session.add(call)
-        session.flush()
-        for s in segments:
-            call.utterances.append(Utterance(participant_id=parts[s.speaker].id, speaker_label=parts[s.speaker].speaker_label,
-                                             start_seconds=s.start, end_seconds=s.end, text=clean(s.text)))
-        session.flush()
-        return call
+    clean = redact if redact_text else (lambda text: text)
+    opportunity = None
+    if opportunity_id is not None:
+        opportunity = session.get(Opportunity, opportunity_id)
+        if opportunity is None:
+            raise UserInputError(f"opportunity {opportunity_id} does not exist")
+    speakers = list(dict.fromkeys(s.speaker for s in segments))
+    roles = resolve_roles(session, speakers, opportunity)
+    rep_user = next((r.user_id for r in roles.values() if r.user_id is not None), None)
+    start = min(s.start for s in segments)
+    call = Call(title=title, started_at=started_at, duration_seconds=max(s.end for s in segments) - start,
+                user_id=rep_user if rep_user is not None else (opportunity.owner_id if opportunity else None),
+                opportunity_id=opportunity_id, account_id=opportunity.account_id if opportunity else None,
+                source=source)
+    parts = {}
+    for speaker in speakers:
+        r = roles[speaker]
+        label = clean(speaker)
+        parts[speaker] = CallParticipant(speaker_label=label, role=r.role, user_id=r.user_id,
+                                         contact_id=r.contact_id, lead_id=r.lead_id, name=label)
+        call.participants.append(parts[speaker])
+    session.add(call)
+    session.flush()
+    for s in segments:
+        call.utterances.append(Utterance(participant_id=parts[s.speaker].id, speaker_label=parts[s.speaker].speaker_label,
+                                         start_seconds=s.start, end_seconds=s.end, text=clean(s.text)))
+    session.flush()
+    return call
 
 
 def analyse_segments(segments: Sequence[Segment], roles: Mapping[str, str], call_day: date,
@@ -170,25 +178,34 @@ def analyse_calls(database: Database, call_ids: Sequence[int] | None = None,
         trackers = build_trackers(crm_competitors(session), custom_trackers)
     done = 0
     for i in range(0, len(ids), BATCH):
-        chunk = ids[i:i + BATCH]
         with database.transaction() as session:
-            calls = session.scalars(select(Call).where(Call.id.in_(chunk))
-                                    .options(selectinload(Call.participants), selectinload(Call.utterances))).all()
-            if call_ids is not None and len(calls) != len(set(chunk)):
-                missing = sorted(set(chunk) - {c.id for c in calls})
-                raise UserInputError(f"call {missing[0]} does not exist")
-            existing = {a.call_id: a for a in session.scalars(select(CallAnalysis).where(CallAnalysis.call_id.in_(chunk)))}
-            for call in calls:
-                segments, roles = call_segments(call)
-                if not segments:
-                    continue
-                result = analyse_segments(segments, roles, call.started_at.date(), trackers, call.duration_seconds)
-                row = existing.get(call.id) or CallAnalysis(call_id=call.id)
-                row.version, row.metrics = ANALYSIS_VERSION, result["metrics"]
-                row.topics, row.sentiment = result["topics"], result["sentiment"]
-                row.computed_at = datetime.now(tz=call.started_at.tzinfo)
-                session.add(row)
-                done += 1
+            done += analyse_in_session(session, ids[i:i + BATCH], trackers)
+    return done
+
+
+def analyse_in_session(session: Session, call_ids: Sequence[int], trackers: Mapping[str, Any] | None = None) -> int:
+    """Analyse the given calls in ``session`` (trackers from the CRM when not given); returns how many."""
+    if trackers is None:
+        trackers = build_trackers(crm_competitors(session))
+    calls = session.scalars(select(Call).where(Call.id.in_(call_ids))
+                            .options(selectinload(Call.participants), selectinload(Call.utterances))).all()
+    if len(calls) != len(set(call_ids)):
+        missing = sorted(set(call_ids) - {c.id for c in calls})
+        raise UserInputError(f"call {missing[0]} does not exist")
+    existing = {a.call_id: a for a in session.scalars(select(CallAnalysis).where(CallAnalysis.call_id.in_(call_ids)))}
+    done = 0
+    for call in calls:
+        segments, roles = call_segments(call)
+        if not segments:
+            continue
+        result = analyse_segments(segments, roles, call.started_at.date(), trackers, call.duration_seconds)
+        row = existing.get(call.id) or CallAnalysis(call_id=call.id)
+        row.version, row.metrics = ANALYSIS_VERSION, result["metrics"]
+        row.topics, row.sentiment = result["topics"], result["sentiment"]
+        row.computed_at = datetime.now(tz=call.started_at.tzinfo)
+        session.add(row)
+        done += 1
+    session.flush()
     return done
 
 

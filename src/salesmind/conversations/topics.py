@@ -37,7 +37,7 @@ DEFAULT_TRACKERS: dict[str, tuple[str, ...]] = {
     "product_security": ("security", "own servers", "compliance", "gdpr", "sso"),
 }
 OBJECTION_PREFIX = "objection_"
-COMMITMENT = re.compile(r"\b(?:next steps?|i will|i'll|we will|we'll|let's|let us|send (?:me|you|over)|"
+COMMITMENT = re.compile(r"\b(?:next steps?|(?:i will|i'll|we will|we'll)(?! need| have to| think)|let's|let us|send (?:me|you|over)|"
                         r"follow up|book|schedule|regroup|loop in)\b", re.IGNORECASE)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DATE_WORDS = re.compile(r"\b(" + "|".join(WEEKDAYS) + r"|tomorrow|today|next week|end of (?:the )?month|"

@@ -43,6 +43,7 @@ def mount_web(app: FastAPI) -> None:
         return FileResponse(plotly_js, media_type="text/javascript", headers={"Cache-Control": _ONE_DAY})
 
     from salesmind.web.routes import web_router
+    from salesmind.web.routes.calls import add_calls_nav
     from salesmind.web.routes.customers import add_customer_nav
     from salesmind.web.routes.forecast import add_forecast_nav
     from salesmind.web.routes.scores import add_score_nav
@@ -51,6 +52,7 @@ def mount_web(app: FastAPI) -> None:
     add_score_nav(app)
     add_forecast_nav(app)
     add_customer_nav(app)
+    add_calls_nav(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _install_error_pages(app)
 
