@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 from sklearn.exceptions import NotFittedError
@@ -22,14 +24,19 @@ from salesmind.conversations.replies import (
 )
 from salesmind.core.errors import UserInputError
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from reply_world import install_model  # noqa: E402
+
 #: The stated margin (docs/conversations-replies.md): the model's held-out macro-F1 is at least this much higher.
 MARGIN = 0.15
 
 
 @pytest.fixture(scope="module")
-def model() -> ReplyIntentClassifier:
-    train = load_labelled("train")
-    return ReplyIntentClassifier().fit([r.text for r in train], [r.intent for r in train])
+def model(tmp_path_factory: pytest.TempPathFactory) -> ReplyIntentClassifier:
+    """The default model (TF-IDF + logistic regression on the training split), trained once per test run."""
+    models_dir = tmp_path_factory.mktemp("models")
+    install_model(models_dir)
+    return load_model(models_dir)
 
 
 def test_labelled_set_covers_every_intent_in_both_splits_and_splits_by_wording() -> None:

@@ -46,6 +46,7 @@ from salesmind.cli import (  # noqa: E402,F401
     forecast_cmd,
     import_cmd,
     privacy_cmd,
+    replies_cmd,
     score_cmd,
     serve_cmd,
     users_cmd,

@@ -35,6 +35,7 @@ MODEL_FILE = "reply_intent.joblib"
 _QUOTE_START = re.compile(
     r"^(On .{0,200}wrote:|-{2,}\s*Original Message\s*-{2,}|_{8,}|From:\s.*|>.*|Le .{0,120}a écrit ?:|Am .{0,120}schrieb.*:)\s*$",
     re.IGNORECASE | re.MULTILINE)
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _SIGNATURE_START = re.compile(
     r"^(--\s*|Sent from my \w+.*|CONFIDENTIALITY NOTICE.*|Get Outlook for .*)$", re.IGNORECASE | re.MULTILINE)
 
@@ -47,6 +48,12 @@ def clean_reply(text: str | None) -> str:
         if found:
             body = body[:found.start()]
     return body.strip()
+
+
+def normalise_reply(text: str | None) -> str:
+    """What the classifiers read: the cleaned reply with each email address replaced by one token
+    (an address says "someone else" whatever it is; chosen by grouped cross-validation on the training split)."""
+    return _EMAIL.sub(" emailaddress ", clean_reply(text))
 
 
 # ---------------------------------------------------------------- extraction
@@ -128,7 +135,6 @@ def extract_return_date(text: str, sent_at: date | datetime) -> date | None:
     return None
 
 
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
@@ -187,8 +193,9 @@ def extract(text: str, intent: str, sent_at: date | datetime, own_addresses: Ite
 _KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("unsubscribe", ("unsubscribe", "remove me", "stop emailing", "take me off", "opt me out", "do not email",
                      "don't contact", "stop sending", "no more emails")),
-    ("out_of_office", ("out of office", "out of the office", "ooo", "on vacation", "on leave", "auto-reply",
-                       "automatic reply", "will be back", "away until")),
+    ("out_of_office", ("out of office", "out of the office", " ooo ", "on vacation", "on leave", "auto-reply",
+                       "automatic reply", "will be back", "away until", "returning", "will return", "on holiday",
+                       "annual leave", "parental leave", "limited access", "back in the office")),
     ("referral", ("reach out to", "contact ", "talk to", "cc'd", "looping in", "forwarding to")),
     ("objection_wrong_person", ("not the right person", "wrong person", "not my", "don't handle", "not responsible")),
     ("objection_price", ("too expensive", "budget", "price", "pricing", "cost", "afford", "discount")),
@@ -204,12 +211,14 @@ _KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 class _Estimator:
     """The shared checks of the two reply classifiers."""
 
+    _prepare = staticmethod(clean_reply)
+
     def _check(self, texts: Sequence[str]) -> list[str]:
         if not hasattr(self, "classes_"):
             raise NotFittedError(f"{type(self).__name__} is not fitted: call fit first")
         if isinstance(texts, str):
             raise UserInputError("pass a list of replies, not one string")
-        return [clean_reply(t) for t in texts]
+        return [self._prepare(t) for t in texts]
 
 
 class KeywordBaseline(_Estimator):
@@ -232,6 +241,8 @@ class KeywordBaseline(_Estimator):
 class ReplyIntentClassifier(_Estimator):
     """TF-IDF word and character n-grams, logistic regression, sigmoid-calibrated probabilities."""
 
+    _prepare = staticmethod(normalise_reply)
+
     def __init__(self, C: float = 10.0, calibration_folds: int = 3, random_state: int = 0) -> None:
         self.C = C
         self.calibration_folds = calibration_folds
@@ -249,9 +260,9 @@ class ReplyIntentClassifier(_Estimator):
             ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, lowercase=True)),
             ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)),
         ])
-        model = make_pipeline(features, LogisticRegression(C=self.C, max_iter=2000, random_state=self.random_state))
+        model = make_pipeline(features, LogisticRegression(C=self.C, solver="newton-cg", max_iter=1000, random_state=self.random_state))
         self.model_ = CalibratedClassifierCV(model, method="sigmoid", cv=self.calibration_folds)
-        self.model_.fit([clean_reply(t) for t in texts], list(intents))
+        self.model_.fit([normalise_reply(t) for t in texts], list(intents))
         self.classes_ = self.model_.classes_
         return self
 

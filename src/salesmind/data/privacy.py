@@ -46,6 +46,7 @@ from salesmind.data.models import (
     Order,
     OrderLine,
     PredictionFeedback,
+    ReplyClassification,
     SupportTicket,
     User,
     Utterance,
@@ -59,6 +60,7 @@ CONTACTS = Contact.__table__
 ACTIVITIES = Activity.__table__
 THREADS = EmailThread.__table__
 MESSAGES = EmailMessage.__table__
+REPLIES = ReplyClassification.__table__
 CALLS = Call.__table__
 PARTICIPANTS = CallParticipant.__table__
 UTTERANCES = Utterance.__table__
@@ -199,7 +201,10 @@ def erase_person(session: Session, email: str) -> ErasureReport:
     blank(ACTIVITIES, and_(ACTIVITIES.c.email_message_id.in_(messages), ACTIVITIES.c.id.not_in(activities)),
           email_message_id=None)
     drop(ACTIVITIES, activities)
+    drop(REPLIES, _ids(session, REPLIES, REPLIES.c.email_message_id.in_(messages)))  # with its extractions
     drop(MESSAGES, messages)
+    for row_id, extracted in _referrals_to(session, person.email):  # replies elsewhere naming the person as a referral
+        blank(REPLIES, REPLIES.c.id == row_id, extracted={k: v for k, v in extracted.items() if k != "referral"})
     emptied = {t for t in person.of(THREADS) - person.linked_threads
                if not session.scalar(select(exists().where(MESSAGES.c.thread_id == t)))}
     drop(THREADS, person.linked_threads | emptied)
@@ -244,6 +249,13 @@ def _messages_by_address(session: Session, address: str) -> set[int]:
         or_(sender.ilike(like, escape="\\"), to.ilike(like, escape="\\"))))
     return {i for i, came_from, went_to in rows
             if pattern.search(came_from or "") or pattern.search(went_to or "")}
+
+
+def _referrals_to(session: Session, address: str) -> list[tuple[int, dict[str, Any]]]:
+    """Reply classifications whose extracted referral is this address."""
+    rows = session.execute(select(REPLIES.c.id, REPLIES.c.extracted).where(
+        cast(REPLIES.c.extracted, Text).ilike(f"%{_escape_like(address)}%", escape="\\")))
+    return [(i, e) for i, e in rows if str(((e or {}).get("referral") or {}).get("email", "")).lower() == address]
 
 
 def _spoken_by(session: Session, participants: set[int]) -> list[Any]:

@@ -3,11 +3,11 @@
 from fastapi import APIRouter
 
 from salesmind.api.routes import (accounts, audit, auth, calls, contacts, customers, forecasts, health, ingest, leads,
-                                   opportunities, privacy, scores, users)
+                                   opportunities, privacy, replies, scores, users)
 
 api_router = APIRouter()
 for module in (health, auth, users, accounts, contacts, leads, opportunities, ingest, audit, privacy, scores, forecasts,
-               customers, calls):
+               customers, calls, replies):
     api_router.include_router(module.router)
 
 __all__ = ["api_router"]
