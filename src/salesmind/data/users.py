@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -58,6 +58,10 @@ def create_api_key(session: Session, user: User, name: str) -> tuple[ApiKey, str
     return key, full
 
 
+#: How finely an API key's last use is recorded.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
 def user_for_api_key(session: Session, presented: str, now: datetime | None = None) -> User:
     """The active user owning a valid, unrevoked key, or :class:`AuthenticationFailed`."""
     prefix = split_api_key(presented)
@@ -66,7 +70,11 @@ def user_for_api_key(session: Session, presented: str, now: datetime | None = No
         raise AuthenticationFailed("invalid API key")
     if not key.user.is_active:
         raise AuthenticationFailed("the key's user is deactivated")
-    key.last_used_at = now or utcnow()
+    moment = now or utcnow()
+    # Stamped at most once a minute: a write per request would make every API call a writer
+    # (on SQLite, holding the database's one write lock while the request runs).
+    if key.last_used_at is None or moment - key.last_used_at >= LAST_USED_RESOLUTION:
+        key.last_used_at = moment
     return key.user
 
 
