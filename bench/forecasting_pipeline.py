@@ -76,22 +76,36 @@ def backtest(database: Database, quarters: list[tuple[date, date]]) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+def errors(part: pd.DataFrame, column: str) -> tuple[float, float]:
+    """Mean absolute % error and bias (% of the summed actuals) of ``column``, over quarters with bookings."""
+    actual, f = part["actual"].to_numpy(), part[column].to_numpy()
+    ok = actual > 0
+    return (float(np.mean(np.abs(f[ok] - actual[ok]) / actual[ok]) * 100),
+            float(np.sum(f[ok] - actual[ok]) / np.sum(actual[ok]) * 100))
+
+
 def summary(frame: pd.DataFrame) -> pd.DataFrame:
     """Per forecast day and method: mean absolute % error, bias (% of actual), P10-P90 coverage."""
     out = []
     for day, part in frame.groupby("day"):
-        actual = part["actual"].to_numpy()
         for label, column in (("salesmind P50", "p50"), ("salesmind mean", "mean"),
                               ("weighted pipeline (CRM)", "weighted"), ("previous quarter", "previous_quarter")):
-            f = part[column].to_numpy()
-            ok = actual > 0
-            out.append({"day": day, "method": label,
-                        "MAPE %": float(np.mean(np.abs(f[ok] - actual[ok]) / actual[ok]) * 100),
-                        "bias %": float(np.sum(f[ok] - actual[ok]) / np.sum(actual[ok]) * 100)})
+            mape, bias = errors(part, column)
+            out.append({"day": day, "method": label, "MAPE %": mape, "bias %": bias})
         covered = ((part["actual"] >= part["p10"]) & (part["actual"] <= part["p90"])).mean()
         out.append({"day": day, "method": "salesmind P10-P90 coverage", "MAPE %": np.nan,
                     "bias %": float(covered * 100)})
     return pd.DataFrame(out)
+
+
+def summary_table(table: pd.DataFrame, method_names: dict[str, str] | None = None) -> list[str]:
+    """The markdown lines of :func:`summary` (methods renamed by ``method_names``)."""
+    names = method_names or {}
+    lines = ["| forecast day | method | MAPE % | bias % (coverage % for the range) |", "|---|---|---|---|"]
+    for r in table.itertuples():
+        mape = "" if np.isnan(r[3]) else f"{r[3]:.1f}"
+        lines.append(f"| +{r.day} d | {names.get(r.method, r.method)} | {mape} | {r[4]:.1f} |")
+    return lines
 
 
 def run() -> str:
@@ -112,10 +126,7 @@ def run() -> str:
     for r in frame.itertuples():
         detail.append(f"| {r.quarter} | +{r.day} d | {r.open_deals} | {r.actual:,.0f} | {r.p10:,.0f} | {r.p50:,.0f} | "
                       f"{r.p90:,.0f} | {r.weighted:,.0f} | {r.previous_quarter:,.0f} |")
-    agg = ["| forecast day | method | MAPE % | bias % (coverage % for the range) |", "|---|---|---|---|"]
-    for r in table.itertuples():
-        mape = "" if np.isnan(r[3]) else f"{r[3]:.1f}"
-        agg.append(f"| +{r.day} d | {r.method} | {mape} | {r[4]:.1f} |")
+    agg = summary_table(table)
     return "\n".join([
         "## Pipeline forecast backtest (`python -m bench forecasting_pipeline`)", "",
         f"Machine: {machine()}.", "",

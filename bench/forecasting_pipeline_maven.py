@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.forecasting_pipeline import OFFSETS, previous_quarter, summary, won_between
+from bench.forecasting_pipeline import OFFSETS, errors, previous_quarter, summary, summary_table, won_between
 from bench.scoring import machine
 from salesmind.forecasting.pipeline import PipelineForecast, PipelineSimulator
 
@@ -148,14 +148,6 @@ def backtest(deals: pd.DataFrame, quarters: tuple[tuple[date, date], ...] = QUAR
     return pd.DataFrame(rows)
 
 
-def _mape(part: pd.DataFrame, column: str) -> float:
-    return float(np.mean(np.abs(part[column] - part["actual"]) / part["actual"]) * 100)
-
-
-def _bias(part: pd.DataFrame, column: str) -> float:
-    return float((part[column] - part["actual"]).sum() / part["actual"].sum() * 100)
-
-
 def run() -> str:
     """Backtest three quarters of the Maven data; return the markdown section."""
     started = time.perf_counter()
@@ -167,10 +159,7 @@ def run() -> str:
     for r in frame.itertuples():
         detail.append(f"| {r.quarter} | +{r.day} d | {r.open_deals:,} | {r.closed_before:,} | {r.actual:,.0f} | "
                       f"{r.p10:,.0f} | {r.p50:,.0f} | {r.p90:,.0f} | {r.weighted:,.0f} | {r.previous_quarter:,.0f} |")
-    agg = ["| forecast day | method | MAPE % | bias % (coverage % for the range) |", "|---|---|---|---|"]
-    for r in table.itertuples():
-        mape = "" if np.isnan(r[3]) else f"{r[3]:.1f}"
-        agg.append(f"| +{r.day} d | {r.method.replace(' (CRM)', '')} | {mape} | {r[4]:.1f} |")
+    agg = summary_table(table, {"weighted pipeline (CRM)": "weighted pipeline"})
     return "\n".join([
         "## Pipeline forecast backtest on the Maven CRM data (`python -m bench forecasting_pipeline_maven`)", "",
         f"Machine: {machine()}.", "",
@@ -196,7 +185,7 @@ def run() -> str:
         + ", ".join(f"{r.stale_without:,.0f}" for r in frame[frame["day"] == 0].itertuples())
         + " without the staleness factor. Same run without it (the previous model):", "",
         "| forecast day | P50 MAPE % | mean MAPE % | mean bias % |", "|---|---|---|---|",
-        *[f"| +{day} d | {_mape(part, 'p50_no_staleness'):.1f} | {_mape(part, 'mean_no_staleness'):.1f} | "
-          f"{_bias(part, 'mean_no_staleness'):.1f} |" for day, part in frame.groupby("day")], "",
+        *[f"| +{day} d | {errors(part, 'p50_no_staleness')[0]:.1f} | {errors(part, 'mean_no_staleness')[0]:.1f} | "
+          f"{errors(part, 'mean_no_staleness')[1]:.1f} |" for day, part in frame.groupby("day")], "",
         f"Wall time: {seconds:.1f} s. Three quarters and two forecast days are few: the figures are indicative.",
     ])

@@ -35,6 +35,12 @@ def day_number(values: object) -> np.ndarray:
     return np.floor(days.to_numpy(dtype=float))
 
 
+def _at_and_after(sorted_ages: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How many of ``sorted_ages`` equal each of ``times``, and how many are at or after it."""
+    first = np.searchsorted(sorted_ages, times, side="left")
+    return np.searchsorted(sorted_ages, times, side="right") - first, len(sorted_ages) - first
+
+
 def _day(value: date | datetime) -> float:
     return float(day_number([value])[0])
 
@@ -85,12 +91,9 @@ class SlipModel:
             return out
         censored = np.sort(age[known])
         times = np.unique(np.concatenate([self.ages_, self.lost_ages_]))
-        n_won = np.searchsorted(self.ages_, times, side="right") - np.searchsorted(self.ages_, times, side="left")
-        n_lost = (np.searchsorted(self.lost_ages_, times, side="right")
-                  - np.searchsorted(self.lost_ages_, times, side="left"))
-        at_risk = ((len(self.ages_) - np.searchsorted(self.ages_, times, side="left"))
-                   + (len(self.lost_ages_) - np.searchsorted(self.lost_ages_, times, side="left"))
-                   + (len(censored) - np.searchsorted(censored, times, side="left")))
+        n_won, won_left = _at_and_after(self.ages_, times)
+        n_lost, lost_left = _at_and_after(self.lost_ages_, times)
+        at_risk = won_left + lost_left + _at_and_after(censored, times)[1]
         before = np.concatenate([[1.0], np.cumprod(1.0 - (n_won + n_lost) / at_risk)[:-1]])  # S(t-) from age 0
         won_after = np.concatenate([np.cumsum((before * n_won / at_risk)[::-1])[::-1], [0.0]])
         base = won_after[0]
