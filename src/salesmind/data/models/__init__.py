@@ -14,6 +14,7 @@ from salesmind.data.models.base import (
 from salesmind.data.models.commerce import Order, OrderLine, Product, Subscription, SubscriptionUsage
 from salesmind.data.models.conversations import CallAnalysis, ReplyClassification
 from salesmind.data.models.customers import CustomerAlert, CustomerValue
+from salesmind.data.models.deal_health import DealHealth, Notification
 from salesmind.data.models.deals import OPEN_STAGES, STAGES, Opportunity, OpportunityContact, OpportunityHistory
 from salesmind.data.models.engagement import (
     Activity,
@@ -38,8 +39,8 @@ from salesmind.data.models.service import NpsResponse, SupportTicket
 
 __all__ = [
     "Account", "Activity", "ActivityType", "ApiKey", "Base", "Call", "CallAnalysis", "CallParticipant", "Contact",
-    "ContentAsset", "CustomerAlert", "CustomerValue", "Direction", "EmailMessage", "EmailThread", "FeatureSnapshot", "ForecastDealSnapshot", "ForecastPoint", "ForecastRun", "ImportRun", "Lead",
-    "LeadStatus", "ModelPrediction", "ModelVersion", "NpsResponse", "OPEN_STAGES", "Opportunity", "OpportunityContact",
+    "ContentAsset", "CustomerAlert", "CustomerValue", "DealHealth", "Direction", "EmailMessage", "EmailThread", "FeatureSnapshot", "ForecastDealSnapshot", "ForecastPoint", "ForecastRun", "ImportRun", "Lead",
+    "LeadStatus", "ModelPrediction", "ModelVersion", "Notification", "NpsResponse", "OPEN_STAGES", "Opportunity", "OpportunityContact",
     "OpportunityHistory", "Order", "OrderLine", "Outcome", "PredictionFeedback", "Product", "ReplyClassification", "Role",
     "STAGES", "Seniority", "SpeakerRole", "Subscription", "SubscriptionUsage", "SupportTicket", "Team",
     "Territory", "User", "Utterance",
