@@ -34,14 +34,15 @@ from salesmind.data.models.intelligence import (
     PredictionFeedback,
 )
 from salesmind.data.models.leads import Lead
+from salesmind.data.models.outreach import Booking, OutboxMessage, RepCalendar, Suppression
 from salesmind.data.models.people import ApiKey, Team, Territory, User
 from salesmind.data.models.service import NpsResponse, SupportTicket
 
 __all__ = [
-    "Account", "Activity", "ActivityType", "ApiKey", "Base", "Call", "CallAnalysis", "CallParticipant", "Contact",
+    "Account", "Activity", "ActivityType", "ApiKey", "Base", "Booking", "Call", "CallAnalysis", "CallParticipant", "Contact",
     "ContentAsset", "CustomerAlert", "CustomerValue", "DealHealth", "Direction", "EmailMessage", "EmailThread", "FeatureSnapshot", "ForecastDealSnapshot", "ForecastPoint", "ForecastRun", "ImportRun", "Lead",
-    "LeadStatus", "ModelPrediction", "ModelVersion", "Notification", "NpsResponse", "OPEN_STAGES", "Opportunity", "OpportunityContact",
-    "OpportunityHistory", "Order", "OrderLine", "Outcome", "PredictionFeedback", "Product", "ReplyClassification", "Role",
-    "STAGES", "Seniority", "SpeakerRole", "Subscription", "SubscriptionUsage", "SupportTicket", "Team",
+    "LeadStatus", "ModelPrediction", "ModelVersion", "Notification", "NpsResponse", "OutboxMessage", "OPEN_STAGES", "Opportunity", "OpportunityContact",
+    "OpportunityHistory", "Order", "OrderLine", "Outcome", "PredictionFeedback", "Product", "RepCalendar", "ReplyClassification", "Role",
+    "STAGES", "Seniority", "SpeakerRole", "Subscription", "Suppression", "SubscriptionUsage", "SupportTicket", "Team",
     "Territory", "User", "Utterance",
 ]
