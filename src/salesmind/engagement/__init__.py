@@ -1,0 +1,1 @@
+"""Engagement automation: mail, cadences, bandits, booking, content and drafts."""
