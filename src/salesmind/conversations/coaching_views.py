@@ -166,3 +166,32 @@ def rep_id_by_email(session: Session, email: str) -> int:
         raise NotFound(f"no user with email {email!r}")
     return int(user_id)
 
+
+
+def comparison_dict(c: Comparison) -> dict[str, Any]:
+    """One metric comparison, JSON-ready."""
+    return {"metric": c.spec.key, "label": c.spec.label, "n": c.rep.n, "mean": c.rep.mean, "p25": c.rep.p25,
+            "median": c.rep.median, "p75": c.rep.p75, "top_mean": c.top_mean, "gap": c.gap, "p_value": c.p_value,
+            "effect": c.effect, "verdict": c.verdict, "sample": c.sample, "reference": c.spec.reference}
+
+
+def item_dict(item: CoachingItem) -> dict[str, Any]:
+    """A thing to work on (or a strength), JSON-ready, with its moments."""
+    return {"metric": item.metric, "label": item.label, "rep_value": item.rep_value, "target": item.target,
+            "reason": item.reason, "priority": round(item.priority, 4),
+            "moments": [{"call_id": m.call_id, "title": m.title, "at_seconds": m.at_seconds, "quote": m.quote}
+                        for m in item.moments]}
+
+
+def rep_dict(rep: RepCoaching) -> dict[str, Any]:
+    """One rep's coaching, JSON-ready (what the API and ``salesmind calls coaching --json`` return)."""
+    win = None if rep.win is None else {"won": rep.win.won, "lost": rep.win.lost, "rate": rep.win.rate,
+                                        "low": rep.win.low, "high": rep.win.high}
+    return {"user_id": rep.user_id, "name": rep.name, "email": rep.email, "calls": rep.calls, "win": win,
+            "is_top": rep.is_top, "metrics": [comparison_dict(c) for c in rep.comparisons],
+            "work_on": [item_dict(i) for i in rep.work_on], "strengths": [item_dict(i) for i in rep.strengths]}
+
+
+def team_dict(team: TeamCoaching) -> dict[str, Any]:
+    """The team overview, JSON-ready."""
+    return {"top_count": team.top_count, "min_closed": team.min_closed, "reps": [rep_dict(r) for r in team.reps]}
