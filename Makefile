@@ -33,6 +33,7 @@ demo: install
 	$(BIN)/salesmind customers refresh --as-of $$($(BIN)/python -c "import datetime as d; print(d.date.today() - d.timedelta(days=30))")
 	$(BIN)/salesmind customers refresh
 	$(BIN)/salesmind calls analyse
+	$(BIN)/salesmind deals health
 	$(BIN)/salesmind replies classify
 	$(BIN)/salesmind serve
 

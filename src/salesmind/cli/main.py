@@ -42,6 +42,7 @@ from salesmind.cli import (  # noqa: E402,F401
     calls_cmd,
     customers_cmd,
     db_cmds,
+    deals_cmd,
     demo_cmd,
     forecast_cmd,
     import_cmd,
