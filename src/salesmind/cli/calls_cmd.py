@@ -104,3 +104,69 @@ def show(call_id: int = typer.Argument(...), as_json: bool = typer.Option(False,
         console.print(f"  topic {name}: {t['seconds']:.0f} s, {t['mentions']} mentions", highlight=False)
     for step in topics["next_steps"]:
         console.print(f"  next step ({step['owner']}, due {step['due'] or '—'}): {step['text']}", highlight=False)
+
+
+def _print_team(team: Any) -> None:
+    from salesmind.conversations.coaching import SPECS
+
+    table = Table(title=f"Coaching: {len(team['reps'])} reps ({team['top_count']} top performers by win rate, "
+                        f"at least {team['min_closed']} closed deals)")
+    for column in ("rep", "calls", "win rate (95% Wilson)", "top", "talk ratio", "questions", "work on"):
+        table.add_column(column, justify="right" if column in ("calls", "talk ratio", "questions") else "left")
+    for r in team["reps"]:
+        win = r["win"]
+        rate = "—" if win is None else f"{win['rate']:.0%} ({win['low']:.0%}-{win['high']:.0%}) of {win['won'] + win['lost']}"
+        metrics = {m["metric"]: m["mean"] for m in r["metrics"]}
+        talk = metrics.get("talk_ratio")
+        table.add_row(r["name"], str(r["calls"]), rate, "yes" if r["is_top"] else "",
+                      "—" if talk is None else f"{talk:.0%}", _fmt(metrics.get("rep_questions")),
+                      ", ".join(SPECS[i["metric"]].short for i in r["work_on"]) or "—")
+    console.print(table)
+
+
+def _print_report(rep: Any) -> None:
+    from salesmind.conversations.coaching import SPECS
+
+    win = rep["win"]
+    console.print(f"[bold]{rep['name']}[/] ({rep['email']}), {rep['calls']} analysed calls"
+                  + ("" if win is None else f", win rate {win['rate']:.0%} ({win['low']:.0%}-{win['high']:.0%})")
+                  + (", a top performer" if rep["is_top"] else ""), highlight=False)
+    table = Table(title="Metrics against the top performers")
+    for column in ("metric", "mean", "median", "top performers", "p", "verdict"):
+        table.add_column(column)
+    for m in rep["metrics"]:
+        spec = SPECS[m["metric"]]
+        table.add_row(m["label"], spec.fmt(m["mean"]), spec.fmt(m["median"]), spec.fmt(m["top_mean"]),
+                      "—" if m["p_value"] is None else f"{m['p_value']:.3g}", m["verdict"].replace("_", " "))
+    console.print(table)
+    for title, items in (("What to work on", rep["work_on"]), ("Strengths", rep["strengths"])):
+        console.print(f"[bold]{title}[/]" + ("" if items else ": nothing significant"))
+        for i in items:
+            console.print(f"  {i['label']}: {i['rep_value']} (target: {i['target'] or '—'}). {i['reason']}", highlight=False)
+            for m in i["moments"]:
+                console.print(f"    call {m['call_id']} {m['title'] or ''} at {m['at_seconds']:.0f} s: \"{m['quote']}\"",
+                              highlight=False)
+
+
+@calls_app.command("coaching")
+def coaching(rep: Optional[str] = typer.Option(None, "--rep", help="A rep's email: their report with example moments."),
+             as_json: bool = typer.Option(False, "--json")) -> None:
+    """Each rep's call metrics against the top performers by win rate and Gong's references: what to work on."""
+    from salesmind.cli.context import open_database
+    from salesmind.conversations.coaching_views import rep_coaching, rep_dict, rep_id_by_email, team_coaching, team_dict
+    from salesmind.data.scope import Scope
+
+    try:
+        with open_database().transaction() as session:
+            if rep is None:
+                data = team_dict(team_coaching(session, Scope.everything()))
+            else:
+                data = rep_dict(rep_coaching(session, Scope.everything(), rep_id_by_email(session, rep)))
+    except SalesmindError as exc:
+        fail(exc, as_json)
+    if as_json:
+        emit_json(data)
+    elif rep is None:
+        _print_team(data)
+    else:
+        _print_report(data)

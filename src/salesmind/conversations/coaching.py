@@ -39,6 +39,8 @@ class MetricSpec:
     material: float
     unit: str = ""
     reference: str | None = None
+    short: str = ""
+    digits: int = 1
 
     def fmt(self, value: float | None) -> str:
         """The value as the pages print it."""
@@ -46,19 +48,21 @@ class MetricSpec:
             return "—"
         if self.unit == "%":
             return f"{100 * value:.0f}%"
-        return f"{value:.1f}{self.unit}"
+        return f"{value:.{self.digits}f}{self.unit}"
 
 
 METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("talk_ratio", "Talk ratio", False, 0.03, "%",
-               f"top sellers talk {100 * TALK_RATIO_TOP:.0f}%; over {100 * TALK_RATIO_MAX:.0f}% lowers conversion"),
+               f"top sellers talk {100 * TALK_RATIO_TOP:.0f}%; over {100 * TALK_RATIO_MAX:.0f}% lowers conversion",
+               "talk"),
     MetricSpec("rep_questions", "Questions per discovery call", True, 1.0, "",
-               f"{QUESTIONS_LOW}-{QUESTIONS_HIGH} questions per discovery call do best"),
-    MetricSpec("longest_monologue_seconds", "Longest monologue", False, 10.0, " s"),
-    MetricSpec("patience_seconds", "Patience (pause before answering)", True, 0.1, " s"),
-    MetricSpec("interactivity", "Interactivity (speaker switches a minute)", True, 0.5),
-    MetricSpec("rep_fillers_per_100_words", "Filler words per 100", False, 0.3),
-    MetricSpec("next_step_share", "Calls ending with an agreed next step", True, 0.10, "%"),
+               f"{QUESTIONS_LOW}-{QUESTIONS_HIGH} questions per discovery call do best", "questions"),
+    MetricSpec("longest_monologue_seconds", "Longest monologue", False, 10.0, " s", short="monologue"),
+    MetricSpec("patience_seconds", "Patience (pause before answering)", True, 0.1, " s", short="patience",
+               digits=2),
+    MetricSpec("interactivity", "Interactivity (speaker switches a minute)", True, 0.5, short="interactivity"),
+    MetricSpec("rep_fillers_per_100_words", "Filler words per 100", False, 0.3, short="fillers"),
+    MetricSpec("next_step_share", "Calls ending with an agreed next step", True, 0.10, "%", short="next step"),
 )
 SPECS = {m.key: m for m in METRICS}
 
