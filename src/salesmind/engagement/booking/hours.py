@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import pairwise
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from salesmind.core.errors import UserInputError
 from salesmind.core.timeutil import UTC, zone
@@ -63,7 +65,7 @@ def parse_working_hours(value: Mapping[str, Any] | str) -> Hours:
                 raise UserInputError(f"working hours {key}: {pair[0]}-{pair[1]} must start before it ends")
             parsed.append((start, end))
         parsed.sort(key=lambda p: _minutes(p[0]))
-        for (_, end), (start, _) in zip(parsed, parsed[1:]):
+        for (_, end), (start, _) in pairwise(parsed):
             if _minutes(start) < _minutes(end):
                 raise UserInputError(f"working hours {key}: ranges overlap")
         if parsed:

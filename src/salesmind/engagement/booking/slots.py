@@ -8,9 +8,10 @@ before now plus ``horizon_days``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 
 from salesmind.core.errors import UserInputError
 from salesmind.core.timeutil import UTC, zone
