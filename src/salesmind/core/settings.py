@@ -11,6 +11,47 @@ from typing import Mapping
 from salesmind.core.errors import ConfigError
 
 ENV_PREFIX = "SALESMIND_"
+SMTP_SECURITY = ("none", "starttls", "ssl")
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Outgoing mail: the SMTP server, the sender, the public address of unsubscribe links, the throttle."""
+
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    from_address: str = "salesmind@localhost"
+    public_url: str = "http://127.0.0.1:8000"
+    per_minute: int = 60
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "MailSettings":
+        """Read ``SALESMIND_SMTP_*``, ``SALESMIND_MAIL_*`` and ``SALESMIND_PUBLIC_URL``."""
+        security = env.get(f"{ENV_PREFIX}SMTP_SECURITY", "starttls").lower()
+        if security not in SMTP_SECURITY:
+            raise ConfigError(f"SALESMIND_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, not {security!r}")
+        default_port = {"none": "25", "starttls": "587", "ssl": "465"}[security]
+        return cls(
+            smtp_host=env.get(f"{ENV_PREFIX}SMTP_HOST", ""),
+            smtp_port=_whole(env, "SMTP_PORT", default_port),
+            smtp_security=security,
+            smtp_username=env.get(f"{ENV_PREFIX}SMTP_USERNAME", ""),
+            smtp_password=env.get(f"{ENV_PREFIX}SMTP_PASSWORD", ""),
+            from_address=env.get(f"{ENV_PREFIX}MAIL_FROM", "salesmind@localhost"),
+            public_url=env.get(f"{ENV_PREFIX}PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+            per_minute=_whole(env, "MAIL_PER_MINUTE", "60"),
+        )
+
+
+def _whole(env: Mapping[str, str], name: str, default: str) -> int:
+    """A non-negative whole-number setting, or :class:`ConfigError` naming it."""
+    raw = env.get(f"{ENV_PREFIX}{name}", default)
+    if not raw.isdigit():
+        raise ConfigError(f"{ENV_PREFIX}{name} must be a whole number, not {raw!r}")
+    return int(raw)
 
 
 @dataclass(frozen=True)
@@ -30,6 +71,11 @@ class Settings:
     timezone: str = "UTC"
     session_cookie_secure: bool = False
     redact_transcripts: bool = False
+    draft_templates_dir: str = ""
+    writer_base_url: str = ""
+    writer_api_key: str = ""
+    writer_model: str = ""
+    mail: MailSettings = field(default_factory=MailSettings)
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -57,6 +103,11 @@ class Settings:
             timezone=env.get(f"{ENV_PREFIX}TIMEZONE", "UTC"),
             session_cookie_secure=env.get(f"{ENV_PREFIX}COOKIE_SECURE", "0") == "1",
             redact_transcripts=env.get(f"{ENV_PREFIX}REDACT_TRANSCRIPTS", "0") == "1",
+            draft_templates_dir=env.get(f"{ENV_PREFIX}DRAFT_TEMPLATES", ""),
+            writer_base_url=env.get(f"{ENV_PREFIX}WRITER_BASE_URL", "").rstrip("/"),
+            writer_api_key=env.get(f"{ENV_PREFIX}WRITER_API_KEY", ""),
+            writer_model=env.get(f"{ENV_PREFIX}WRITER_MODEL", ""),
+            mail=MailSettings.from_env(env),
         )
 
     def with_overrides(self, **changes: object) -> "Settings":
