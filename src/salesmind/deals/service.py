@@ -107,7 +107,7 @@ def _alert(session: Session, opp_id: int, flags: list[RedFlag], grade: str, as_o
                                                             Notification.dedupe_key == key)) is None:
                 session.add(Notification(user_id=user_id, kind=KIND, title=title[:300],
                                          body=f"Deal health as of {as_of.date().isoformat()}: {title}",
-                                         link=f"/records/opportunities/{opp_id}", opportunity_id=opp_id,
+                                         link=f"/opportunities/{opp_id}", opportunity_id=opp_id,
                                          account_id=deal.account_id, dedupe_key=key))
                 session.flush()
                 sent += 1
