@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Callable
+
+from fastapi.testclient import TestClient
+
+from salesmind.api.app import create_app
 
 from salesmind.conversations.service import add_transcript, analyse_in_session
 from salesmind.conversations.transcripts import Segment
 from salesmind.core.db import Database
+from salesmind.core.timeutil import FixedClock
 from salesmind.data.models import Opportunity, Outcome
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -45,3 +51,9 @@ def seed_coaching(database: Database) -> CallWorld:
                 ids.append(call.id)
         analyse_in_session(s, ids)
     return world
+
+
+def clients(database: Database, world: CallWorld) -> Callable[[str], TestClient]:
+    """A test client of the app logged in (by API key) as ``admin``, ``boss``, ``ann`` or ``bob``."""
+    app = create_app(database.settings, database=database, clock=FixedClock(datetime(2025, 6, 10, tzinfo=timezone.utc)))
+    return lambda who: TestClient(app, headers={"Authorization": f"Bearer {world.keys[who]}"})

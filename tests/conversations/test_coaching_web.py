@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
-from salesmind.api.app import create_app
 from salesmind.core.db import Database
-from salesmind.core.timeutil import FixedClock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from coaching_world import seed_coaching  # noqa: E402
+from coaching_world import clients, seed_coaching  # noqa: E402
 
 
 def test_coaching_pages(database: Database) -> None:
     world = seed_coaching(database)
-    app = create_app(database.settings, database=database, clock=FixedClock(datetime(2025, 6, 10, tzinfo=timezone.utc)))
-
-    def client(who: str) -> TestClient:
-        return TestClient(app, headers={"Authorization": f"Bearer {world.keys[who]}"})
-
+    client = clients(database, world)
     team = client("admin").get("/coaching")
     assert team.status_code == 200 and 'href="/coaching"' in team.text and 'id="coaching-chart"' in team.text
     assert "top sellers 43%" in team.text and "over 65% lowers conversion" in team.text
