@@ -13,6 +13,8 @@ from salesmind.core.errors import SalesmindError
 def serve(
     host: str = typer.Option(None, help="Address to listen on (default SALESMIND_HOST or 127.0.0.1)."),
     port: int = typer.Option(None, help="Port (default SALESMIND_PORT or 8000)."),
+    workers: int = typer.Option(1, min=1, max=64, help="Server processes; more than one uses more cores for "
+                                "concurrent requests (each process loads the models once)."),
 ) -> None:
     """Start the web app and API, printing the address to open."""
     import uvicorn
@@ -27,12 +29,16 @@ def serve(
     settings = database.settings
     host = host or settings.host
     port = port or settings.port
-    application = create_app(settings, database=database)
-    timer = _retrain_timer(database)
+    timer = _retrain_timer(database)  # in this process only, however many serve requests
     console.print(f"[bold green]salesmind is running at http://{host}:{port}/[/]  "
-                  f"(API docs: http://{host}:{port}/api/docs; Ctrl+C stops it)")
+                  f"(API docs: http://{host}:{port}/api/docs; Ctrl+C stops it)"
+                  + (f" with {workers} server processes" if workers > 1 else ""))
     try:
-        uvicorn.run(application, host=host, port=port, log_level="warning")
+        if workers > 1:  # each process builds its app from the same environment (and the stored secret key)
+            uvicorn.run("salesmind.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                        log_level="warning")
+        else:
+            uvicorn.run(create_app(settings, database=database), host=host, port=port, log_level="warning")
     finally:
         if timer is not None:
             timer.stop()
