@@ -39,6 +39,8 @@ def _root() -> None:
 # Each module registers its commands on ``app``; imported here so that they load with the CLI.
 from salesmind.cli import (  # noqa: E402,F401
     audit_cmd,
+    bandit_cmd,
+    booking_cmd,
     calls_cmd,
     customers_cmd,
     db_cmds,

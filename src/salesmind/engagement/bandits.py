@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 import numpy as np
-from scipy import stats
 
 from salesmind.core.errors import NotFittedError, UserInputError
 
@@ -196,6 +195,8 @@ class ThompsonBandit:
 
     def posterior(self, segment: Optional[Hashable] = None) -> list[ArmPosterior]:
         """Each arm's posterior mean and 95% credible interval in ``segment`` (pooled when None)."""
+        from scipy import stats  # reports need the ml extra; choosing and learning need numpy only
+
         self._check_fitted()
         a, b = self._beta_params(segment)
         sends, succ = self._counts(segment)

@@ -29,6 +29,8 @@ from salesmind.core.errors import UserInputError
 
 #: Bootstrap interval level.
 LEVEL = 0.95
+#: The static policy every difference is measured against.
+REFERENCE = "uniform random"
 
 
 class LearningPolicy(Protocol):
@@ -265,3 +267,26 @@ def evaluate(data: LoggedData, statics: Mapping[str, np.ndarray], learners: Mapp
         out.append(PolicyValue(name, estimator, value, *_interval(values), n_events,
                                value - ref_value, *_interval(values - ref)))
     return out
+
+
+def standard_policies(data: LoggedData) -> tuple[dict[str, np.ndarray], dict[str, Learner]]:
+    """The policies every evaluation compares: uniform random (the reference), always each arm, the best
+    arm per segment in hindsight and Thompson sampling pooled and per segment (the last two with segments)."""
+    from salesmind.engagement.bandits import ThompsonBandit
+
+    statics = {REFERENCE: uniform(data)}
+    statics.update({f"always {arm}": always(data, arm) for arm in data.arm_names})
+    learners = {"Thompson sampling, pooled": Learner(lambda arms: ThompsonBandit(arms).fit())}
+    if data.segments is not None:
+        statics["best arm per segment (hindsight)"] = per_segment(data, best_arm_per_segment(data))
+        learners["Thompson sampling, per segment"] = Learner(lambda arms: ThompsonBandit(arms).fit(),
+                                                             use_segments=True)
+    return statics, learners
+
+
+def evaluate_table(frame: pd.DataFrame, arm: str, reward: str, segment: Optional[str] = None,
+                   propensity: str = "uniform", n_boot: int = 20, seed: int = 0) -> list[PolicyValue]:
+    """Check a user's logged test table and value the standard policies on it (what the CLI prints)."""
+    data = logged_data_from_frame(frame, arm, reward, segment, propensity)
+    statics, learners = standard_policies(data)
+    return evaluate(data, statics, learners, REFERENCE, n_boot=n_boot, seed=seed)
