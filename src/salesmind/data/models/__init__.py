@@ -11,6 +11,16 @@ from salesmind.data.models.base import (
     Seniority,
     SpeakerRole,
 )
+from salesmind.data.models.cadences import (
+    Enrolment,
+    Experiment,
+    InboundSubmission,
+    RoutingRule,
+    Sequence,
+    SequenceStep,
+    Task,
+    Touch,
+)
 from salesmind.data.models.commerce import Order, OrderLine, Product, Subscription, SubscriptionUsage
 from salesmind.data.models.conversations import CallAnalysis, ReplyClassification
 from salesmind.data.models.customers import CustomerAlert, CustomerValue
@@ -40,9 +50,9 @@ from salesmind.data.models.service import NpsResponse, SupportTicket
 
 __all__ = [
     "Account", "Activity", "ActivityType", "ApiKey", "Base", "Booking", "Call", "CallAnalysis", "CallParticipant", "Contact",
-    "ContentAsset", "CustomerAlert", "CustomerValue", "DealHealth", "Direction", "EmailMessage", "EmailThread", "FeatureSnapshot", "ForecastDealSnapshot", "ForecastPoint", "ForecastRun", "ImportRun", "Lead",
+    "ContentAsset", "CustomerAlert", "CustomerValue", "DealHealth", "Direction", "Enrolment", "Experiment", "InboundSubmission", "EmailMessage", "EmailThread", "FeatureSnapshot", "ForecastDealSnapshot", "ForecastPoint", "ForecastRun", "ImportRun", "Lead",
     "LeadStatus", "ModelPrediction", "ModelVersion", "Notification", "NpsResponse", "OutboxMessage", "OPEN_STAGES", "Opportunity", "OpportunityContact",
-    "OpportunityHistory", "Order", "OrderLine", "Outcome", "PredictionFeedback", "Product", "RepCalendar", "ReplyClassification", "Role",
-    "STAGES", "Seniority", "SpeakerRole", "Subscription", "Suppression", "SubscriptionUsage", "SupportTicket", "Team",
+    "OpportunityHistory", "Order", "OrderLine", "Outcome", "PredictionFeedback", "Product", "RepCalendar", "ReplyClassification", "Role", "RoutingRule", "Sequence", "SequenceStep",
+    "STAGES", "Seniority", "SpeakerRole", "Subscription", "Suppression", "SubscriptionUsage", "SupportTicket", "Task", "Team", "Touch",
     "Territory", "User", "Utterance",
 ]
