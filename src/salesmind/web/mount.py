@@ -46,6 +46,7 @@ def mount_web(app: FastAPI) -> None:
     from salesmind.web.routes.calls import add_calls_nav
     from salesmind.web.routes.coaching import add_coaching_nav
     from salesmind.web.routes.customers import add_customer_nav
+    from salesmind.web.routes.deals import add_deals_nav
     from salesmind.web.routes.forecast import add_forecast_nav
     from salesmind.web.routes.replies import add_reply_nav
     from salesmind.web.routes.scores import add_score_nav
@@ -55,6 +56,7 @@ def mount_web(app: FastAPI) -> None:
     add_forecast_nav(app)
     add_customer_nav(app)
     add_calls_nav(app)
+    add_deals_nav(app)
     add_coaching_nav(app)
     add_reply_nav(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
