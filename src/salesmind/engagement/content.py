@@ -73,7 +73,8 @@ class Recommendation:
     reasons: list[str] = field(default_factory=list)
 
 
-def _norm(value: Any) -> str | None:
+def normalise_label(value: Any) -> str | None:
+    """A label (or enum) lower-cased and stripped, None when empty."""
     text = None if value is None else str(getattr(value, "value", value)).strip().lower()
     return text or None
 
@@ -93,8 +94,8 @@ def load_views(session: Session, as_of: datetime) -> pd.DataFrame:
                                             .outerjoin(Account, Contact.account_id == Account.id)).all(),
                             columns=["contact_id", "c_industry", "c_seniority"]).astype({"contact_id": "Int64"})
     views = views.merge(leads, on="lead_id", how="left").merge(contacts, on="contact_id", how="left")
-    views["industry"] = views["l_industry"].where(views["l_industry"].notna(), views["c_industry"]).map(_norm)
-    views["seniority"] = views["l_seniority"].where(views["l_seniority"].notna(), views["c_seniority"]).map(_norm)
+    views["industry"] = views["l_industry"].where(views["l_industry"].notna(), views["c_industry"]).map(normalise_label)
+    views["seniority"] = views["l_seniority"].where(views["l_seniority"].notna(), views["c_seniority"]).map(normalise_label)
     converted_before = pd.to_datetime(views["l_converted_at"], utc=True) < pd.Timestamp(as_of)
     deal = views["opportunity_id"].where(views["opportunity_id"].notna(), views["l_deal"].where(converted_before))
     views["deal_id"] = deal
@@ -111,7 +112,7 @@ def load_closed_deals(session: Session, as_of: datetime) -> pd.DataFrame:
         .where(Opportunity.outcome.in_([Outcome.WON, Outcome.LOST]), Opportunity.closed_at < as_of)).all()
     deals = pd.DataFrame(rows, columns=["deal_id", "outcome", "closed_at", "deal_industry"])
     deals["won"] = deals["outcome"] == Outcome.WON
-    deals["deal_industry"] = deals["deal_industry"].map(_norm)
+    deals["deal_industry"] = deals["deal_industry"].map(normalise_label)
     return deals.drop(columns="outcome")
 
 
@@ -134,7 +135,7 @@ class ContentRecommender:
         """Learn from the content views and closed deals before ``as_of``."""
         assets = session.scalars(select(ContentAsset).order_by(ContentAsset.id)).all()
         catalogue = pd.DataFrame([{"asset_id": a.id, "title": a.title, "kind": a.kind, "url": a.url,
-                                   "industry": _norm(a.industry), "stage": _norm(a.stage)} for a in assets],
+                                   "industry": normalise_label(a.industry), "stage": normalise_label(a.stage)} for a in assets],
                                  columns=["asset_id", "title", "kind", "url", "industry", "stage"])
         return self.fit_frames(catalogue, load_views(session, as_of), load_closed_deals(session, as_of))
 
@@ -249,7 +250,7 @@ def lead_target(lead: Lead, recommender: ContentRecommender, as_of: datetime | N
     seen = recommender.seen_by(f"lead:{lead.id}")
     converted = lead.converted_at is not None and (as_of is None or lead.converted_at <= as_of)
     phase = LEAD_PHASES[2] if converted else LEAD_PHASES[1] if seen else LEAD_PHASES[0]
-    return ContentTarget(lead.full_name, _norm(lead.industry), _norm(lead.seniority), (phase,), seen)
+    return ContentTarget(lead.full_name, normalise_label(lead.industry), normalise_label(lead.seniority), (phase,), seen)
 
 
 def deal_target(session: Session, deal: Opportunity, recommender: ContentRecommender) -> ContentTarget:
@@ -261,8 +262,8 @@ def deal_target(session: Session, deal: Opportunity, recommender: ContentRecomme
         if deal.account_id else []
     seen = recommender.seen_by(*[f"lead:{i}" for i in leads], *[f"contact:{i}" for i in contacts])
     seen |= frozenset(int(a) for a in recommender.views_.loc[recommender.views_["deal_id"] == deal.id, "asset_id"])
-    return ContentTarget(deal.name, _norm(account.industry if account else None),
-                         _norm(contact.seniority if contact else None), (_norm(deal.stage) or "", LEAD_PHASES[2]), seen)
+    return ContentTarget(deal.name, normalise_label(account.industry if account else None),
+                         normalise_label(contact.seniority if contact else None), (normalise_label(deal.stage) or "", LEAD_PHASES[2]), seen)
 
 
 def recommend_for(session: Session, scope: Any, kind: str, record_id: int, now: datetime,
