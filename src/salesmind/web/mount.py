@@ -43,11 +43,13 @@ def mount_web(app: FastAPI) -> None:
         return FileResponse(plotly_js, media_type="text/javascript", headers={"Cache-Control": _ONE_DAY})
 
     from salesmind.web.routes import web_router
+    from salesmind.web.routes.booking import add_booking_nav
     from salesmind.web.routes.calls import add_calls_nav
     from salesmind.web.routes.coaching import add_coaching_nav
     from salesmind.web.routes.customers import add_customer_nav
     from salesmind.web.routes.deals import add_deals_nav
     from salesmind.web.routes.forecast import add_forecast_nav
+    from salesmind.web.routes.mail import add_mail_nav
     from salesmind.web.routes.replies import add_reply_nav
     from salesmind.web.routes.scores import add_score_nav
 
@@ -59,6 +61,8 @@ def mount_web(app: FastAPI) -> None:
     add_deals_nav(app)
     add_coaching_nav(app)
     add_reply_nav(app)
+    add_booking_nav(app)
+    add_mail_nav(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _install_error_pages(app)
 

@@ -2,13 +2,15 @@
 
 from fastapi import APIRouter
 
-from salesmind.api.routes import (accounts, audit, auth, calls, coaching, contacts, customers, deals, forecasts, health, ingest, leads,
+from salesmind.api.routes import (accounts, audit, auth, booking, calls, coaching, contacts, customers, deals, forecasts, health, ingest, leads,
                                    mail,
+                                   engagement_content,
                                    opportunities, privacy, replies, scores, users)
 
 api_router = APIRouter()
 for module in (health, auth, users, accounts, contacts, leads, opportunities, ingest, audit, privacy, scores, forecasts,
-               customers, calls, coaching, replies, mail, deals):
+               customers, calls, coaching, replies, mail, deals, booking):
     api_router.include_router(module.router)
+api_router.include_router(engagement_content.router)
 
 __all__ = ["api_router"]

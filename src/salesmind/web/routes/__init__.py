@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from salesmind.web.routes import auth, calls, coaching, customers, deals, forecast, home, records, replies, scores
+from salesmind.web.routes import auth, booking, calls, coaching, customers, deals, forecast, home, mail, records, replies, scores
 
 web_router = APIRouter(include_in_schema=False)
 web_router.include_router(auth.router)
@@ -15,5 +15,7 @@ web_router.include_router(calls.router)
 web_router.include_router(coaching.router)
 web_router.include_router(deals.router)
 web_router.include_router(replies.router)
+web_router.include_router(booking.router)
+web_router.include_router(mail.router)
 
 __all__ = ["web_router"]
