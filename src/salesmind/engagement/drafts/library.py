@@ -108,7 +108,8 @@ class TemplateLibrary:
         assert self.env.loader is not None
         return self.env.loader.get_source(self.env, file)[0]
 
-    def _file_for(self, name: str) -> str:
+    def file_for(self, name: str) -> str:
+        """The file of the template ``name``, or :class:`UserInputError` listing the available names."""
         files = self._files()
         if name not in files:
             raise UserInputError(f"unknown template {name!r}; available: {', '.join(files) or 'none'}")
@@ -116,7 +117,7 @@ class TemplateLibrary:
 
     def render(self, name: str, slots: Slots) -> Draft:
         """Render the template ``name`` with the slots; missing slots fall back to safe wording."""
-        file = self._file_for(name)
+        file = self.file_for(name)
         try:
             template = self.env.get_template(file)
             used = meta.find_undeclared_variables(self.env.parse(self._source(file)))

@@ -33,7 +33,7 @@ def render_draft(session: Session, scope: Scope, settings: Settings, template: s
     if (lead_id is None) == (contact_id is None):
         raise UserInputError("give exactly one of a lead id or a contact id")
     library = template_library(settings)
-    library.templates()  # a missing user folder or template is reported before any CRM work
+    library.file_for(template)  # an unknown template is reported before any CRM work
     model = _recommender(session, now)
     if lead_id is not None:
         slots = lead_slots(session, get_record(session, scope, "lead", lead_id), now, model)
