@@ -37,6 +37,8 @@ def demo(
                 bar.update(tasks[step], completed=done, total=total)
 
             summary = build_demo(database, size, seed, as_of=day, progress=progress)
+        from salesmind.engagement.booking import seed_demo_calendars  # loaded here: icalendar is not needed before
+        seed_demo_calendars(database)  # a booking page /book/<name> for every demo rep
         database.dispose()
     except SalesmindError as exc:
         fail(exc, as_json)

@@ -181,6 +181,11 @@ def calendar_for_slug(session: Session, slug: str) -> tuple[RepCalendar, User]:
     return row[0], row[1]
 
 
+def calendar_for_user(session: Session, user_id: int) -> RepCalendar | None:
+    """The user's booking calendar, if they have one."""
+    return session.scalar(select(RepCalendar).where(RepCalendar.user_id == user_id))
+
+
 # --- slots -------------------------------------------------------------------------------------------------
 
 
@@ -343,13 +348,19 @@ def on_meeting_booked(session: Session, booking: Booking) -> None:
 def cancel(database: Database, uid: str, scope: Scope | None = None) -> Booking:
     """Cancel a confirmed booking (its slot becomes free again); ``scope`` limits whose bookings may be cancelled."""
     with database.transaction() as session:
-        booking = session.scalar(select(Booking).where(Booking.uid == uid))
-        if booking is None or not (scope or Scope.everything()).can_see(booking.user_id):
-            raise NotFound(f"no booking {uid!r}")
-        if booking.status == "cancelled":
-            raise UserInputError(f"booking {uid!r} is already cancelled")
-        booking.status, booking.slot_key = "cancelled", None
-        return booking
+        return cancel_in(session, uid, scope)
+
+
+def cancel_in(session: Session, uid: str, scope: Scope | None = None) -> Booking:
+    """:func:`cancel` inside an open session."""
+    booking = session.scalar(select(Booking).where(Booking.uid == uid))
+    if booking is None or not (scope or Scope.everything()).can_see(booking.user_id):
+        raise NotFound(f"no booking {uid!r}")
+    if booking.status == "cancelled":
+        raise UserInputError(f"booking {uid!r} is already cancelled")
+    booking.status, booking.slot_key = "cancelled", None
+    session.flush()
+    return booking
 
 
 # --- lists -------------------------------------------------------------------------------------------------
