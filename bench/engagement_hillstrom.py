@@ -24,6 +24,7 @@ from salesmind.engagement.offline_eval import (
     REFERENCE,
     Learner,
     PolicyValue,
+    best_arm_per_segment,
     evaluate,
     logged_data_from_frame,
     standard_policies,
@@ -90,13 +91,13 @@ def guarded_learner() -> Learner:
                                                min_sends=MIN_SENDS).fit(), use_segments=True)
 
 
-def outcome_section(frame: pd.DataFrame, outcome: str, seed: int) -> tuple[str, float]:
+def outcome_section(frame: pd.DataFrame, outcome: str, seed: int, n_boot: int = N_BOOT) -> tuple[str, float]:
     """The value table for one reward (visit or conversion) and the seconds it took."""
     started = time.perf_counter()
     data = logged_data_from_frame(frame, "segment", outcome, "buyer")
     statics, learners = standard_policies(data)
     learners[f"Thompson, per segment, {CONTROL_SHARE:.0%} control, >= {MIN_SENDS} sends guardrail"] = guarded_learner()
-    rows = evaluate(data, statics, learners, REFERENCE, n_boot=N_BOOT, seed=seed)
+    rows = evaluate(data, statics, learners, REFERENCE, n_boot=n_boot, seed=seed)
     hindsight = best_arm_per_segment(data)
     chosen = ", ".join(f"{seg}: {arm}" for seg, arm in sorted(hindsight.items()))
     text = (f"### Reward: {outcome}\n\n{value_table(rows, f'always {BEST_ARM}')}\n\n"

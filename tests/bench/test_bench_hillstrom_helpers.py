@@ -15,6 +15,7 @@ from bench.engagement_hillstrom import (  # noqa: E402
     arm_rates,
     buyer_segment,
     lift_table,
+    outcome_section,
     published_mismatches,
     value_table,
 )
@@ -61,3 +62,12 @@ def test_lift_table_compares_each_mail_to_no_mail() -> None:
     lines = lift_table(_frame(), "visit").splitlines()
     assert len(lines) == 3 and lines[2].startswith("| Mens E-Mail | +")
     assert "+25.00 pp" in lines[2]  # observed 2/4 - 1/4
+
+
+def test_outcome_section_values_every_policy_on_a_small_log() -> None:
+    frame = pd.concat([_frame()] * 25, ignore_index=True)
+    frame["buyer"] = buyer_segment(frame)
+    text, _ = outcome_section(frame, "visit", seed=0, n_boot=2)
+    for policy in ("uniform random", "always Mens E-Mail", "best arm per segment (hindsight)",
+                   "Thompson sampling, pooled", "Thompson sampling, per segment", "10% control"):
+        assert policy in text
