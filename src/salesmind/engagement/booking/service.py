@@ -31,6 +31,7 @@ from salesmind.data.models import (
     Contact,
     Lead,
     LeadStatus,
+    OutboxMessage,
     RepCalendar,
     Role,
     User,
@@ -334,6 +335,12 @@ def deliver_invitation(session: Session, booking: Booking, rep: User, ics: bytes
                                                 "content_type": "text/calendar; method=REQUEST",
                                                 "content": ics.decode("utf-8")}]})
     return message.status == "queued"
+
+
+def invitation_queued(session: Session, booking: Booking) -> bool:
+    """True when the booking's invitation waits in (or has left) the mail outbox."""
+    row = session.scalar(select(OutboxMessage.status).where(OutboxMessage.idempotency_key == f"booking:{booking.uid}"))
+    return row in ("queued", "sending", "sent")
 
 
 def on_meeting_booked(session: Session, booking: Booking) -> None:

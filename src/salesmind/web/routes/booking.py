@@ -23,7 +23,7 @@ from salesmind.engagement.booking import (
     list_bookings,
     page_slots,
 )
-from salesmind.engagement.booking.service import calendar_for_user
+from salesmind.engagement.booking.service import calendar_for_user, invitation_queued
 from salesmind.web.deps import PageDep, PageNotFound, render
 from salesmind.web.nav import NavItem, add_nav_item
 
@@ -113,7 +113,8 @@ def confirmed_page(request: Request, session: SessionDep, slug: str, uid: str) -
     """The confirmation: the meeting in the visitor's zone and an "add to calendar" link."""
     booking, rep = _public_booking(session, slug, uid)
     return render(request, "booking/confirmed.html", booking=booking, rep_name=rep.name, slug=slug.lower(),
-                  local=booking.starts_at.astimezone(zone(booking.visitor_timezone)))
+                  local=booking.starts_at.astimezone(zone(booking.visitor_timezone)),
+                  emailed=invitation_queued(session, booking))
 
 
 @router.get("/book/{slug}/ics/{uid}")
