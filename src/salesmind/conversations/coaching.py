@@ -268,7 +268,8 @@ def _reason(c: Comparison, breach_p: float | None) -> str:
     spec, words = c.spec, []
     if c.verdict in ("work_on", "strength"):
         direction = "higher" if (c.gap or 0) > 0 else "lower"
-        words.append(f"{spec.label.lower()} is {direction} than the top performers' on {c.sample} "
+        where = "on discovery calls" if c.sample == "discovery calls" else "across calls"
+        words.append(f"{spec.label.lower()} is {direction} than the top performers' {where} "
                      f"({spec.fmt(c.rep.mean)} vs {spec.fmt(c.top_mean)}, Mann-Whitney p = {c.p_value:.3g})"
                      if spec.key != "next_step_share" else
                      f"{spec.fmt(c.rep.mean)} of calls end with an agreed next step vs {spec.fmt(c.top_mean)} "

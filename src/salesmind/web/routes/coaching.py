@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse
 
-from salesmind.conversations.coaching import METRICS
+from salesmind.conversations.coaching import METRICS, SPECS
 from salesmind.conversations.coaching_views import rep_coaching, team_coaching
 from salesmind.core.errors import NotFound
 from salesmind.web.coaching_charts import talk_vs_win_chart
@@ -25,7 +25,7 @@ def add_coaching_nav(app: FastAPI) -> None:
 def team_page(page: PageDep) -> HTMLResponse:
     """Every visible rep with analysed calls, their metrics and win rate, and talk ratio against win rate."""
     team = team_coaching(page.session, page.scope)
-    return page.render("coaching/team.html", team=team, metrics=METRICS, chart=talk_vs_win_chart(team.reps))
+    return page.render("coaching/team.html", team=team, metrics=METRICS, specs=SPECS, chart=talk_vs_win_chart(team.reps))
 
 
 @router.get("/coaching/{user_id:int}", response_class=HTMLResponse)
