@@ -98,14 +98,15 @@ def open_deal_ids(session: Session, as_of: datetime) -> list[int]:
     return sorted(session.scalars(stmt))
 
 
-def _touches(session: Session, ids: list[int], as_of: pd.Timestamp) -> pd.DataFrame:
-    """Every touch of the deals before ``as_of``: opportunity_id, at, contact_id, kind, by_prospect."""
+def _touches(session: Session, ids: list[int], as_of: pd.Timestamp, emails: pd.DataFrame) -> pd.DataFrame:
+    """Every touch of the deals before ``as_of`` (``emails`` from :func:`_emails`): opportunity_id, at,
+    contact_id, kind, by_prospect."""
     acts = rows_for_ids(session, lambda c: select(Activity.opportunity_id, Activity.occurred_at, Activity.contact_id,
                                                   Activity.type).where(Activity.opportunity_id.in_(c)),
                         ids, ["opportunity_id", "at", "contact_id", "kind"])
     acts["kind"] = acts["kind"].map(lambda t: str(getattr(t, "value", t)))
     acts["by_prospect"] = ~acts["kind"].isin(REP_ACTIVITY_TYPES)
-    mails = _emails(session, ids)[["opportunity_id", "at", "contact_id", "inbound"]].rename(
+    mails = emails[["opportunity_id", "at", "contact_id", "inbound"]].rename(
         columns={"inbound": "by_prospect"})
     mails["kind"] = "email"
     calls = rows_for_ids(session, lambda c: select(Call.opportunity_id, Call.started_at, CallParticipant.contact_id)
@@ -205,7 +206,8 @@ def deal_signals(session: Session, as_of: datetime, opportunity_ids: Iterable[in
     feats = deal_features(session, as_of, ids)
     feats = feats[~feats["stage"].isin(list(CLOSED_STAGES))]
     ids = [int(i) for i in feats.index]
-    touches = _touches(session, ids, cut)
+    mails = _emails(session, ids)
+    touches = _touches(session, ids, cut, mails)
     window = cut - timedelta(days=window_days)
     recent = touches[(touches["at"] >= window) & touches["by_prospect"]].dropna(subset=["contact_id"])
     engaged = recent.groupby("opportunity_id")["contact_id"].nunique()
@@ -216,7 +218,6 @@ def deal_signals(session: Session, as_of: datetime, opportunity_ids: Iterable[in
         ["opportunity_id", "contact_id"])["at"].max().to_dict()
     champ_last = {opp: seen.get((opp, c)) for opp, c in champions.items()}
     calls = _call_analyses(session, ids, cut)
-    mails = _emails(session, ids)
     mails = mails[mails["inbound"] & (mails["at"] < cut)]
     out = {}
     for opp in ids:
