@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from salesmind.core.errors import NotFittedError, UserInputError
 from salesmind.data.models import Account, Activity, Contact, ContentAsset, Lead, Opportunity
@@ -246,11 +246,16 @@ class ContentRecommender:
 
 
 def lead_target(lead: Lead, recommender: ContentRecommender, as_of: datetime | None = None) -> ContentTarget:
-    """The target for a lead: its industry and seniority, its funnel phase, the assets it viewed."""
+    """The target for a lead: its (or its account's) industry, its seniority, funnel phase and viewed assets."""
     seen = recommender.seen_by(f"lead:{lead.id}")
     converted = lead.converted_at is not None and (as_of is None or lead.converted_at <= as_of)
     phase = LEAD_PHASES[2] if converted else LEAD_PHASES[1] if seen else LEAD_PHASES[0]
-    return ContentTarget(lead.full_name, normalise_label(lead.industry), normalise_label(lead.seniority), (phase,), seen)
+    industry = lead.industry
+    session = object_session(lead)
+    if not industry and lead.account_id and session is not None:  # the lead's account knows it
+        account = session.get(Account, lead.account_id)
+        industry = account.industry if account else None
+    return ContentTarget(lead.full_name, normalise_label(industry), normalise_label(lead.seniority), (phase,), seen)
 
 
 def deal_target(session: Session, deal: Opportunity, recommender: ContentRecommender) -> ContentTarget:

@@ -59,8 +59,10 @@ def _content(model: ContentRecommender | None, target: ContentTarget) -> list[di
 
 def lead_slots(session: Session, lead: Lead, now: datetime, model: ContentRecommender | None) -> Slots:
     """The slots of a lead: name, company, industry, title, recent activity, pain points, content, rep."""
-    known: dict[str, object] = {"first_name": lead.first_name, "company": lead.company, "industry": lead.industry,
-                                "title": lead.title, "pain_points": pain_points(lead.form_answers)}
+    account = session.get(Account, lead.account_id) if lead.account_id else None
+    known: dict[str, object] = {"first_name": lead.first_name, "company": lead.company or (account and account.name),
+                                "industry": lead.industry or (account and account.industry), "title": lead.title,
+                                "pain_points": pain_points(lead.form_answers)}
     known.update(_activity_slots(session, Activity.lead_id, lead.id, now))
     known.update(_rep_slots(lead.owner))
     if model is not None:

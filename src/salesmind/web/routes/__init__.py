@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from salesmind.web.routes import auth, booking, calls, coaching, customers, deals, forecast, home, mail, records, replies, scores
+from salesmind.web.routes import content
 
 web_router = APIRouter(include_in_schema=False)
 web_router.include_router(auth.router)
@@ -17,5 +18,6 @@ web_router.include_router(deals.router)
 web_router.include_router(replies.router)
 web_router.include_router(booking.router)
 web_router.include_router(mail.router)
+web_router.include_router(content.router)
 
 __all__ = ["web_router"]

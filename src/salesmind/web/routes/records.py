@@ -12,6 +12,7 @@ from salesmind.data import dashboard
 from salesmind.data.models import Account, Contact, Opportunity
 from salesmind.data.records import count_records, list_records, timeline
 from salesmind.web.deps import Page, PageDep
+from salesmind.web.routes.content import content_panel
 from salesmind.web.routes.deals import health_panel
 from salesmind.web.score_panel import score_panel
 
@@ -51,6 +52,7 @@ def _lead_links(page: Page, lead: Any) -> dict[str, Any]:
         "converted_opportunity": _visible(page, s.get(Opportunity, lead.converted_opportunity_id)
                                           if lead.converted_opportunity_id else None),
         "score": score_panel(page, "lead", lead.id),
+        "content": content_panel(page, lead),
     }
 
 
