@@ -19,8 +19,8 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -77,8 +77,8 @@ def fmt_p(p: float) -> str:
 def correlation_table(rows: Mapping[str, dict[str, float]], calls: Mapping[str, dict[str, float]],
                       n_reps: int, n_calls: int) -> str:
     """Markdown: per metric, the rep-level and call-level correlations with skill against their shuffled references."""
-    lines = [f"| metric | expected sign | rho, {n_reps} reps | shuffled skill | 95% of 2,000 shuffles | permutation p | "
-             f"rho, {n_calls:,} calls | shuffled skill (calls) |",
+    lines = [(f"| metric | expected sign | rho, {n_reps} reps | shuffled skill | 95% of 2,000 shuffles | permutation p | "
+              f"rho, {n_calls:,} calls | shuffled skill (calls) |"),
              "| --- | :---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for spec in METRICS:
         r, c = rows[spec.key], calls[spec.key]

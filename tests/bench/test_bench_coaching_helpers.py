@@ -12,7 +12,13 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # ``bench`` is a top-level folder of the repository
     sys.path.insert(0, str(ROOT))
 
-from bench.conversations_reps import EXPECTED_SIGN, correlation_row, correlation_table, shuffled_skills, spearman  # noqa: E402
+from bench.conversations_reps import (
+    EXPECTED_SIGN,
+    correlation_row,
+    correlation_table,
+    shuffled_skills,
+    spearman,
+)
 
 
 def test_spearman_matches_the_textbook_example() -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 from fastapi.testclient import TestClient
 
 from salesmind.api.app import create_app
-
 from salesmind.conversations.service import add_transcript, analyse_in_session
 from salesmind.conversations.transcripts import Segment
 from salesmind.core.db import Database
@@ -18,7 +17,7 @@ from salesmind.core.timeutil import FixedClock
 from salesmind.data.models import Opportunity, Outcome
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from call_world import STARTED, CallWorld, seed_calls  # noqa: E402
+from call_world import STARTED, CallWorld, seed_calls
 
 ANN_TALK = (0.70, 0.72, 0.75, 0.78, 0.80, 0.74)
 BOB_TALK = (0.38, 0.40, 0.42, 0.39, 0.41, 0.43)
@@ -55,5 +54,5 @@ def seed_coaching(database: Database) -> CallWorld:
 
 def clients(database: Database, world: CallWorld) -> Callable[[str], TestClient]:
     """A test client of the app logged in (by API key) as ``admin``, ``boss``, ``ann`` or ``bob``."""
-    app = create_app(database.settings, database=database, clock=FixedClock(datetime(2025, 6, 10, tzinfo=timezone.utc)))
+    app = create_app(database.settings, database=database, clock=FixedClock(datetime(2025, 6, 10, tzinfo=UTC)))
     return lambda who: TestClient(app, headers={"Authorization": f"Bearer {world.keys[who]}"})

@@ -8,7 +8,7 @@ from pathlib import Path
 from salesmind.core.db import Database
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from coaching_world import clients, seed_coaching  # noqa: E402
+from coaching_world import clients, seed_coaching
 
 
 def test_coaching_api(database: Database) -> None:

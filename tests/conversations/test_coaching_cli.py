@@ -13,7 +13,7 @@ from salesmind.cli.main import app
 from salesmind.core.db import Database
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from coaching_world import seed_coaching  # noqa: E402
+from coaching_world import seed_coaching
 
 
 def test_coaching_command(sqlite_database: Database, monkeypatch: pytest.MonkeyPatch) -> None:

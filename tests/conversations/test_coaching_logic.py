@@ -16,13 +16,13 @@ from salesmind.conversations.coaching import (
     find_moment,
     reference_breach,
     top_performers,
-    win_rates,
     wilson_interval,
+    win_rates,
     worst_calls,
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from hand_call import ROLES, SEGMENTS  # noqa: E402
+from hand_call import ROLES, SEGMENTS
 
 
 def calls(user_id: int, talk: list[float], *, questions: int = 12, next_step: bool = True,
@@ -118,8 +118,8 @@ def test_questions_are_judged_on_discovery_calls_when_there_are_any() -> None:
 
 def test_moments_on_the_hand_made_call() -> None:
     # Ana's runs: 0-10 s, then 21-36 s (two segments); Bob's turn ends at 20 s and Ana answers at 21 s.
-    assert find_moment("talk_ratio", SEGMENTS, ROLES) == (21.0, "I understand. What budget do you have? Who else "
-                                                                "decides? Next step: I will send the proposal by …")
+    quote = "I understand. What budget do you have? Who else decides? Next step: I will send the proposal by …"
+    assert find_moment("talk_ratio", SEGMENTS, ROLES) == (21.0, quote)
     assert find_moment("patience_seconds", SEGMENTS, ROLES)[0] == 21.0
     assert find_moment("rep_fillers_per_100_words", SEGMENTS, ROLES) == (0.0, "Hi Bob, um, thanks for joining.")
     assert find_moment("next_step_share", SEGMENTS, ROLES) == (21.0, "Next step: I will send the proposal by Friday.")

@@ -14,7 +14,7 @@ from salesmind.data.models import User
 from salesmind.data.scope import Scope
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from coaching_world import seed_coaching  # noqa: E402
+from coaching_world import seed_coaching
 
 
 def scope_of(session, user_id: int) -> Scope:  # type: ignore[no-untyped-def]

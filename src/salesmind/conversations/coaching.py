@@ -16,9 +16,11 @@ Pure functions over plain records (no database): :class:`CallFacts` per analysed
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from statistics import fmean
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 #: Gong Labs, 25,537 recorded sales calls: top sellers' talk share; the share above which conversion drops; the
 #: best range of questions on a discovery call.
@@ -353,7 +355,7 @@ def find_moment(metric: str, segments: Sequence[Any], roles: Mapping[str, str]) 
         return runs[-1][0].start, _quote(runs[-1][-1].text)
     if metric == "patience_seconds":
         ordered = sorted(segments, key=lambda s: (s.start, s.end))
-        pauses = [(b.start - a.end, b) for a, b in zip(ordered, ordered[1:])
+        pauses = [(b.start - a.end, b) for a, b in pairwise(ordered)
                   if roles.get(a.speaker) == "prospect" and roles.get(b.speaker) == "rep"]
         if pauses:
             _, turn = min(pauses, key=lambda p: (p[0], p[1].start))

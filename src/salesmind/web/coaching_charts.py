@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from salesmind.conversations.coaching import TALK_RATIO_MAX, TALK_RATIO_TOP
 from salesmind.web.charts import FONT, PALETTE
