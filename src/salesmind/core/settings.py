@@ -46,6 +46,35 @@ class MailSettings:
         )
 
 
+@dataclass(frozen=True)
+class InboundSettings:
+    """Inbound leads: the first-reply target, the hot-lead score, the public form key, the sequence to enrol in."""
+
+    reply_minutes: int = 5
+    hot_lead_score: float = 0.5
+    form_key: str = ""
+    sequence: str = ""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "InboundSettings":
+        """Read ``SALESMIND_INBOUND_*``, ``SALESMIND_HOT_LEAD_SCORE`` and ``SALESMIND_FORM_KEY``."""
+        raw = env.get(f"{ENV_PREFIX}HOT_LEAD_SCORE", "0.5")
+        try:
+            hot = float(raw)
+        except ValueError:
+            hot = -1.0
+        if not 0.0 <= hot <= 1.0:
+            raise ConfigError(f"{ENV_PREFIX}HOT_LEAD_SCORE must be a probability between 0 and 1, not {raw!r}")
+        key = env.get(f"{ENV_PREFIX}FORM_KEY", "")
+        if key and not (8 <= len(key) <= 64 and key.replace("-", "").replace("_", "").isalnum()):
+            raise ConfigError(f"{ENV_PREFIX}FORM_KEY must be 8 to 64 letters, digits, - or _")
+        minutes = _whole(env, "INBOUND_REPLY_MINUTES", "5")
+        if minutes < 1:
+            raise ConfigError(f"{ENV_PREFIX}INBOUND_REPLY_MINUTES must be at least 1")
+        return cls(reply_minutes=minutes, hot_lead_score=hot, form_key=key,
+                   sequence=env.get(f"{ENV_PREFIX}INBOUND_SEQUENCE", "").strip())
+
+
 def _whole(env: Mapping[str, str], name: str, default: str) -> int:
     """A non-negative whole-number setting, or :class:`ConfigError` naming it."""
     raw = env.get(f"{ENV_PREFIX}{name}", default)
@@ -76,6 +105,7 @@ class Settings:
     writer_api_key: str = ""
     writer_model: str = ""
     mail: MailSettings = field(default_factory=MailSettings)
+    inbound: InboundSettings = field(default_factory=InboundSettings)
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -108,6 +138,7 @@ class Settings:
             writer_api_key=env.get(f"{ENV_PREFIX}WRITER_API_KEY", ""),
             writer_model=env.get(f"{ENV_PREFIX}WRITER_MODEL", ""),
             mail=MailSettings.from_env(env),
+            inbound=InboundSettings.from_env(env),
         )
 
     def with_overrides(self, **changes: object) -> "Settings":
