@@ -20,7 +20,13 @@ from salesmind.api.schemas.deals import (
     RiskPublic,
 )
 from salesmind.core.errors import UserInputError
-from salesmind.deals import deal_health, list_notifications, mark_read, refresh_deal_health, risk_list
+from salesmind.deals import (
+    deal_health,
+    list_notifications,
+    mark_read,
+    refresh_deal_health,
+    risk_list,
+)
 from salesmind.deals.views import MAX_LIMIT
 
 router = APIRouter(tags=["deal health"])
