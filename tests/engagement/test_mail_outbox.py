@@ -210,3 +210,39 @@ def test_smtp_login_is_used_when_configured(mail_db: Database, people: People) -
         right = SMTPTransport("127.0.0.1", server.port, security="none", username="sam", password="s3cret")
         assert deliver(mail_db, right, now=NOW + timedelta(minutes=2), policy=FAST_RETRY, rng=rng()).sent == 1
         assert len(server.received) == 1
+
+
+@pytest.fixture
+def certificate(tmp_path):  # type: ignore[no-untyped-def]
+    """A self-signed certificate for 127.0.0.1 (made with the openssl command)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_mail_goes_over_tls_and_an_untrusted_certificate_is_refused(
+        mail_db: Database, people: People, certificate, security: str) -> None:  # type: ignore[no-untyped-def]
+    import ssl
+
+    from salesmind.engagement.mail.transport import SMTPTransport
+
+    cert, key = certificate
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(cert, key)
+    with LoopbackSMTP(tls=server_side, implicit_tls=security == "ssl", auth=("sam", "s3cret")) as server:
+        queue(mail_db, "a", lead_id=people.lead)
+        untrusted = SMTPTransport("127.0.0.1", server.port, security=security, username="sam", password="s3cret")
+        counts = deliver(mail_db, untrusted, now=NOW, policy=FAST_RETRY, rng=rng())
+        assert counts.sent == 0 and "CERTIFICATE_VERIFY_FAILED" in counts.errors[-1]
+        trusted = SMTPTransport("127.0.0.1", server.port, security=security, username="sam", password="s3cret",
+                                ssl_context=ssl.create_default_context(cafile=str(cert)))
+        assert deliver(mail_db, trusted, now=NOW + timedelta(minutes=2), policy=FAST_RETRY, rng=rng()).sent == 1
+        assert len(server.received) == 1

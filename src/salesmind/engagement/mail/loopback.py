@@ -3,11 +3,13 @@
 It runs aiosmtpd (from the ``test`` extra; never needed to send mail) on 127.0.0.1 and can be stopped
 and started again on the same port, to play a mail server going down. Recipients in ``refuse`` are
 answered ``550`` (a hard bounce); the first ``defer_next`` messages are answered ``451`` (try later).
+With ``tls`` it requires STARTTLS (or, with ``implicit_tls``, speaks TLS from the first byte).
 """
 
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -63,10 +65,12 @@ def free_port() -> int:
 class LoopbackSMTP:
     """An aiosmtpd server on 127.0.0.1:``port`` (a free port by default) that records every message."""
 
-    def __init__(self, port: int | None = None, *, auth: tuple[str, str] | None = None) -> None:
+    def __init__(self, port: int | None = None, *, auth: tuple[str, str] | None = None,
+                 tls: ssl.SSLContext | None = None, implicit_tls: bool = False) -> None:
         self.port = port or free_port()
         self.host = "127.0.0.1"
         self.auth = auth
+        self.tls, self.implicit_tls = tls, implicit_tls
         self.sink = _Sink()
         self._controller: Any = None
 
@@ -95,6 +99,9 @@ class LoopbackSMTP:
                 return AuthResult(success=ok, handled=False) if not ok else AuthResult(success=True)
 
             kwargs = {"authenticator": check, "auth_require_tls": False, "auth_required": True}  # loopback only
+        if self.tls is not None:
+            kwargs.update({"ssl_context": self.tls} if self.implicit_tls else
+                          {"tls_context": self.tls, "require_starttls": True})
         self._controller = Controller(self.sink, hostname=self.host, port=self.port, **kwargs)
         self._controller.start()
         return self

@@ -67,7 +67,7 @@ class SMTPTransport:
                    password=mail.smtp_password)
 
     def _connect(self) -> smtplib.SMTP:
-        context = self.ssl_context or ssl.create_default_context()
+        context = None if self.security == "none" else (self.ssl_context or ssl.create_default_context())
         try:
             if self.security == "ssl":
                 smtp: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
