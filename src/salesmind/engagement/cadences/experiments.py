@@ -1,0 +1,143 @@
+"""Subject-line experiments on sequence steps: choose an arm with the step's bandit, learn from replies.
+
+An :class:`Experiment` row holds a :class:`ThompsonBandit`'s JSON state. Choosing reads it (no write);
+outcomes are settled later by :func:`settle_outcomes`: a sent email that got a reply (a message
+threaded to it, or any inbound message from the person before the next touch) is a success; one
+with no reply after the sequence's ``reward_days`` is a failure. Each settled touch updates the
+bandit once (its ``outcome`` is set in the same transaction).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from salesmind.core.errors import NotFound, UserInputError
+from salesmind.data.models import Direction, EmailMessage
+from salesmind.data.models.cadences import Enrolment, Experiment, Sequence, SequenceStep, Touch
+from salesmind.data.models.outreach import OutboxMessage
+from salesmind.engagement.bandits import ThompsonBandit
+from salesmind.engagement.cadences.config import CadenceSettings
+from salesmind.engagement.cadences.stops import Person, person_of
+
+SEGMENT_FIELDS = ("industry", "seniority", "country", "region", "source")
+
+
+def create_experiment(session: Session, *, step_id: int, arms: list[str], control_arm: str | None = None,
+                      control_share: float = 0.1, min_samples: int = 30, segment_by: str | None = None,
+                      name: str | None = None) -> Experiment:
+    """Start a subject-line experiment on an email step (the first arm is the control unless named)."""
+    step = session.get(SequenceStep, step_id)
+    if step is None:
+        raise NotFound(f"no sequence step {step_id}")
+    if step.kind != "email":
+        raise UserInputError(f"step {step_id} is a {step.kind} step: experiments test email subject lines")
+    arms = [str(a).strip() for a in arms if str(a).strip()]
+    control_arm = control_arm or (arms[0] if arms else None)
+    if segment_by is not None and segment_by not in SEGMENT_FIELDS:
+        raise UserInputError(f"segment_by must be one of {', '.join(SEGMENT_FIELDS)}, not {segment_by!r}")
+    if any(len(a) > 500 or "\n" in a for a in arms):
+        raise UserInputError("each arm is one subject line of at most 500 characters")
+    if running_experiment(session, step_id) is not None:
+        raise UserInputError(f"step {step_id} already has a running experiment; stop it first")
+    bandit = ThompsonBandit(arms, control=control_arm, control_share=control_share, min_sends=min_samples).fit()
+    row = Experiment(name=name or f"step {step_id} subjects", kind="subject", step_id=step_id, arms=arms,
+                     control_arm=control_arm, control_share=control_share, min_samples=min_samples,
+                     segment_by=segment_by, state=bandit.to_dict())
+    if session.scalar(select(Experiment.id).where(Experiment.name == row.name)) is not None:
+        raise UserInputError(f"an experiment named {row.name!r} exists already")
+    session.add(row)
+    session.flush()
+    return row
+
+
+def running_experiment(session: Session, step_id: int) -> Experiment | None:
+    """The running experiment of a step, if any."""
+    return session.scalars(select(Experiment).where(Experiment.step_id == step_id, Experiment.status == "running")
+                           .order_by(Experiment.id.desc())).first()
+
+
+def bandit_of(experiment: Experiment) -> ThompsonBandit:
+    """The experiment's bandit, restored from its state."""
+    if experiment.state:
+        return ThompsonBandit.from_dict(experiment.state)
+    return ThompsonBandit(list(experiment.arms), control=experiment.control_arm,
+                          control_share=experiment.control_share, min_sends=experiment.min_samples).fit()
+
+
+def segment_of(experiment: Experiment, person: Person | None) -> str | None:
+    """The person's segment for this experiment (None: pooled)."""
+    if not experiment.segment_by or person is None:
+        return None
+    value: Any = getattr(person, experiment.segment_by, None)
+    value = getattr(value, "value", value)
+    return str(value) if value not in (None, "") else "unknown"
+
+
+def choose_arm(experiment: Experiment, person: Person | None, rng: np.random.Generator) -> str:
+    """The subject line to send next to ``person``."""
+    return bandit_of(experiment).choose(segment_of(experiment, person), rng)
+
+
+def _reply_to(session: Session, touch: Touch, message: OutboxMessage, enrolment: Enrolment) -> bool:
+    """True when an inbound message answers this touch: threaded to it, or from the person before the next touch."""
+    nxt = session.scalar(select(Touch.done_at).where(Touch.enrolment_id == touch.enrolment_id,
+                                                     Touch.position > touch.position).order_by(Touch.position))
+    mine = (EmailMessage.lead_id == enrolment.lead_id if enrolment.lead_id is not None
+            else EmailMessage.contact_id == enrolment.contact_id)
+    window = [EmailMessage.sent_at >= (message.sent_at or touch.done_at)]
+    if nxt is not None:
+        window.append(EmailMessage.sent_at < nxt)
+    threaded = EmailMessage.in_reply_to == message.message_id
+    stmt = select(EmailMessage.id).where(EmailMessage.direction == Direction.INBOUND,
+                                         or_(threaded, and_(mine, *window)))
+    return session.scalar(stmt.limit(1)) is not None
+
+
+def settle_outcomes(session: Session, now: datetime) -> int:
+    """Set the outcome of sent email touches (replied / no reply) and update their experiments; returns how many."""
+    stmt = (select(Touch, OutboxMessage, Enrolment).join(OutboxMessage, Touch.outbox_message_id == OutboxMessage.id)
+            .join(Enrolment, Touch.enrolment_id == Enrolment.id)
+            .where(Touch.kind == "email", Touch.outcome.is_(None)))
+    settings: dict[int, CadenceSettings] = {}
+    bandits: dict[int, tuple[Experiment, ThompsonBandit]] = {}
+    settled = 0
+    for touch, message, enrolment in session.execute(stmt).all():
+        if message.status in ("suppressed", "cancelled", "failed"):
+            touch.outcome, touch.outcome_at = "not sent", now
+            continue
+        if message.status != "sent":
+            continue
+        if enrolment.sequence_id not in settings:
+            sequence = session.get(Sequence, enrolment.sequence_id)
+            settings[enrolment.sequence_id] = CadenceSettings.parse(sequence.settings if sequence else None)
+        if _reply_to(session, touch, message, enrolment):
+            touch.outcome, reward = "replied", 1
+        elif message.sent_at is not None and message.sent_at + timedelta(
+                days=settings[enrolment.sequence_id].reward_days) <= now:
+            touch.outcome, reward = "no reply", 0
+        else:
+            continue
+        touch.outcome_at = now
+        settled += 1
+        _reward(session, touch, enrolment, reward, bandits)
+    for experiment, bandit in bandits.values():
+        experiment.state = bandit.to_dict()
+    return settled
+
+
+def _reward(session: Session, touch: Touch, enrolment: Enrolment, reward: int,
+            bandits: dict[int, tuple[Experiment, ThompsonBandit]]) -> None:
+    """Update the experiment the touch's subject came from (when it was an arm of a running experiment)."""
+    if touch.variant is None or touch.step_id is None:
+        return
+    experiment = running_experiment(session, touch.step_id)
+    if experiment is None or touch.variant not in experiment.arms:
+        return
+    if experiment.id not in bandits:
+        bandits[experiment.id] = (experiment, bandit_of(experiment))
+    bandits[experiment.id][1].update(touch.variant, reward, segment_of(experiment, person_of(session, enrolment)))
