@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -31,9 +31,9 @@ from salesmind.core.db import Database
 from salesmind.core.settings import Settings
 from salesmind.data.models import Lead
 from salesmind.demo import build_demo
-from salesmind.engagement.content import ContentRecommender, load_views, lead_target
+from salesmind.engagement.content import ContentRecommender, lead_target, load_views
 
-AS_OF = datetime(2026, 11, 1, tzinfo=timezone.utc)
+AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
 HORIZON_DAYS = 180
 CUTOFF = AS_OF - timedelta(days=HORIZON_DAYS)
 K = 3
@@ -75,7 +75,7 @@ def test_matrix(session, model: ContentRecommender, asset_ids: list[int]) -> tup
     leads, rows = [], []
     for viewer, part in later.groupby("viewer"):
         seen = model.seen_by(str(viewer))
-        new = set(int(a) for a in part["asset_id"]) - seen
+        new = {int(a) for a in part["asset_id"]} - seen
         if not new:
             continue
         row = np.zeros(len(asset_ids), dtype=bool)
@@ -138,10 +138,10 @@ def run() -> str:
         database.dispose()
     random_row = result.iloc[-1]
     lines = ["## Content recommendations (demo company, small)", "",
-             f"Fitted on content views before {CUTOFF:%Y-%m-%d} ({n_views:,} views, {len(asset_ids)} assets, "
+             (f"Fitted on content views before {CUTOFF:%Y-%m-%d} ({n_views:,} views, {len(asset_ids)} assets, "
              f"{n_deals} assets seen before a closed deal); test: {len(lead_ids)} leads that opened an asset new to "
              f"them in the {HORIZON_DAYS} days after it ({int(warm)} of them had viewed content before) "
-             f"({relevant.sum(axis=1).mean():.1f} new assets each on average). Fit took {fit_seconds:.2f} s.", "",
+             f"({relevant.sum(axis=1).mean():.1f} new assets each on average). Fit took {fit_seconds:.2f} s."), "",
              "| model | hit rate@3 | NDCG@3 | hit rate vs random | NDCG vs random | hit rate minus random, 95% CI |",
              "|---|---|---|---|---|---|"]
     for _, r in result.iterrows():
@@ -152,9 +152,9 @@ def run() -> str:
     verdict = ("no model is distinguishable from random (every interval contains 0)"
                if (result["diff_low"] <= 0).all() and (result["diff_high"] >= 0).all()
                else f"the recommender's hit rate differs from random by {rec['diff_low']:+.3f} to {rec['diff_high']:+.3f}")
-    lines += ["", "The demo draws every content view uniformly from the library, independent of industry, role and "
+    lines += ["", ("The demo draws every content view uniformly from the library, independent of industry, role and "
               f"outcome, so there is nothing to learn here; measured: {verdict}. Real content libraries, where what "
               "buyers read differs by segment and stage, are where the segment shares and won-lift can help; no "
-              "public data set with content views and deal outcomes was available to measure that.", "",
+              "public data set with content views and deal outcomes was available to measure that."), "",
               f"Reproduce: `python -m bench engagement_content` ({time.perf_counter() - started:.0f} s). {machine()}"]
     return "\n".join(lines)

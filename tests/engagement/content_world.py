@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from api_world import NOW, World
+
 from salesmind.core.db import Database
 from salesmind.data.models import Account, Activity, ActivityType, ContentAsset, Lead, Opportunity
 from salesmind.data.models.base import Outcome
-
-from api_world import NOW, World
 
 
 def seed_content(database: Database, world: World) -> dict[str, int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -11,7 +11,7 @@ from scipy import stats
 from salesmind.core.errors import NotFittedError, UserInputError
 from salesmind.engagement.content import ContentRecommender, ContentTarget
 
-T0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
 CATALOGUE = pd.DataFrame([
     {"asset_id": 1, "title": "Generic ebook", "kind": "ebook", "url": None, "industry": None, "stage": None},
     {"asset_id": 2, "title": "Retail case study", "kind": "case_study", "url": None, "industry": "retail",

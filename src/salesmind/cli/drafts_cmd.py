@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime, timezone
-from typing import Optional
+from datetime import UTC, datetime
 
 import typer
 from rich.table import Table
@@ -46,8 +45,8 @@ def templates(as_json: bool = typer.Option(False, "--json", help="Print JSON."))
 @drafts_app.command("render")
 def render(
     template: str = typer.Option(..., "--template", help="Template name (see `salesmind drafts templates`)."),
-    lead: Optional[int] = typer.Option(None, "--lead", help="Lead id."),
-    contact: Optional[int] = typer.Option(None, "--contact", help="Contact id."),
+    lead: int | None = typer.Option(None, "--lead", help="Lead id."),
+    contact: int | None = typer.Option(None, "--contact", help="Contact id."),
     writer: bool = typer.Option(False, "--writer", help="Ask the configured writer to rewrite the draft."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
@@ -61,7 +60,7 @@ def render(
         database = open_database()
         with database.transaction() as session:
             draft = render_draft(session, Scope.everything(), database.settings, template,
-                                 datetime.now(timezone.utc), lead_id=lead, contact_id=contact, use_writer=writer)
+                                 datetime.now(UTC), lead_id=lead, contact_id=contact, use_writer=writer)
     except SalesmindError as exc:
         fail(exc, as_json)
     if as_json:
@@ -77,8 +76,8 @@ def render(
 
 @content_app.command("recommend")
 def recommend(
-    lead: Optional[int] = typer.Option(None, "--lead", help="Lead id."),
-    deal: Optional[int] = typer.Option(None, "--deal", help="Opportunity id."),
+    lead: int | None = typer.Option(None, "--lead", help="Lead id."),
+    deal: int | None = typer.Option(None, "--deal", help="Opportunity id."),
     k: int = typer.Option(5, "--k", min=1, max=50, help="How many assets."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
@@ -92,7 +91,7 @@ def recommend(
         database = open_database()
         kind, record_id = ("lead", lead) if lead is not None else ("opportunity", deal)
         with database.transaction() as session:
-            picks = recommend_for(session, Scope.everything(), kind, int(record_id), datetime.now(timezone.utc), k)
+            picks = recommend_for(session, Scope.everything(), kind, int(record_id), datetime.now(UTC), k)
     except SalesmindError as exc:
         fail(exc, as_json)
     if as_json:

@@ -32,6 +32,7 @@ from salesmind.core.errors import NotFittedError, UserInputError
 from salesmind.data.models import Account, Activity, Contact, ContentAsset, Lead, Opportunity
 from salesmind.data.models.base import Outcome
 
+_SEGMENT_LABELS = {"vp": "VP", "c_level": "C-level"}
 #: Funnel phases a lead goes through, used to match assets tagged with a stage.
 LEAD_PHASES = ("awareness", "consideration", "decision")
 
@@ -131,7 +132,7 @@ class ContentRecommender:
         return (f"ContentRecommender(prior_strength={self.prior_strength}, segment_strength={self.segment_strength}, "
                 f"lift_weight={self.lift_weight})")
 
-    def fit(self, session: Session, as_of: datetime) -> "ContentRecommender":
+    def fit(self, session: Session, as_of: datetime) -> ContentRecommender:
         """Learn from the content views and closed deals before ``as_of``."""
         assets = session.scalars(select(ContentAsset).order_by(ContentAsset.id)).all()
         catalogue = pd.DataFrame([{"asset_id": a.id, "title": a.title, "kind": a.kind, "url": a.url,
@@ -139,7 +140,7 @@ class ContentRecommender:
                                  columns=["asset_id", "title", "kind", "url", "industry", "stage"])
         return self.fit_frames(catalogue, load_views(session, as_of), load_closed_deals(session, as_of))
 
-    def fit_frames(self, catalogue: pd.DataFrame, views: pd.DataFrame, deals: pd.DataFrame) -> "ContentRecommender":
+    def fit_frames(self, catalogue: pd.DataFrame, views: pd.DataFrame, deals: pd.DataFrame) -> ContentRecommender:
         """Learn from frames shaped like :func:`load_views` and :func:`load_closed_deals` (plus the catalogue)."""
         if catalogue.empty:
             raise UserInputError("the content library is empty: import content assets first")
@@ -239,7 +240,7 @@ class ContentRecommender:
         for segment, shares, name in ((target.industry, self.by_industry_, "{} buyers"),
                                       (target.seniority, self.by_seniority_, "{} roles")):
             if segment and segment in shares and shares[segment][asset_id] > 1.2 * self.popularity_[asset_id]:
-                out.append(f"popular with {name.format(segment.replace('_', ' ').title())}")
+                out.append(f"popular with {name.format(_SEGMENT_LABELS.get(segment, segment.replace('_', ' ').title()))}")
         if not out:
             out.append(f"viewed {st.views} time{'s' * (st.views != 1)} across all buyers")
         return out

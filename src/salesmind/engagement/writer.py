@@ -35,7 +35,7 @@ class WriterConfig:
     timeout: float = DEFAULT_TIMEOUT
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "WriterConfig | None":
+    def from_settings(cls, settings: Settings) -> WriterConfig | None:
         """The configured writer, or None when base URL or model is missing."""
         if not settings.writer_base_url or not settings.writer_model:
             return None

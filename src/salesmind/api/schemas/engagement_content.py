@@ -40,7 +40,7 @@ class DraftRender(Input):
     use_writer: bool = False
 
     @model_validator(mode="after")
-    def _one_recipient(self) -> "DraftRender":
+    def _one_recipient(self) -> DraftRender:
         if (self.lead_id is None) == (self.contact_id is None):
             raise ValueError("give exactly one of lead_id or contact_id")
         return self

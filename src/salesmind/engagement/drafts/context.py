@@ -9,7 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salesmind.data.models import Account, Activity, ActivityType, Contact, ContentAsset, Lead, User
-from salesmind.engagement.content import ContentRecommender, ContentTarget, normalise_label, lead_target
+from salesmind.engagement.content import (
+    ContentRecommender,
+    ContentTarget,
+    lead_target,
+    normalise_label,
+)
 from salesmind.engagement.drafts.slots import Slots, pain_points
 
 #: Activity types that say what a person did recently, newest first wins.
