@@ -35,5 +35,8 @@ def test_call_pages(database: Database, tmp_path: Path) -> None:
     page = client("ann").get(f"/calls/{call.id}").text
     assert 'id="call-timeline"' in page and "too much talking" in page and "11–14 per discovery call" in page
     assert "Veloxa (Carla Diaz, 12 s)" in page and "due 2025-06-06" in page and "Objections: competitor, price" in page
+    # The transcript: every utterance with its time, an anchor per start second for coaching moments.
+    assert 'id="transcript"' in page and 'id="t-0"' in page and 'href="#t=0"' in page and "/static/transcript.js" in page
+    assert client("ann").get("/static/transcript.js").status_code == 200
     assert client("bob").get(f"/calls/{call.id}").status_code == 404
     assert "Acme discovery" not in client("bob").get("/calls").text
