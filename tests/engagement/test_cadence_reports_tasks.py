@@ -129,7 +129,7 @@ def test_sequence_report_counts_the_funnel_with_wilson_intervals(mail_db: Databa
         rep_scope = Scope(user_id=999, role=Role.REP, owner_ids=frozenset({999}))
         assert sequence_report(s, rep_scope, world.sequence).enrolled == 0
     assert (report.enrolled, report.active, report.stopped) == (2, 1, {"replied": 1})
-    first, second, call = report.steps
+    first, second, _call = report.steps
     assert (first.touches, first.emails_sent, first.replies) == (2, 2, 1)
     assert (first.reply_low, first.reply_high) == tuple(round(x, 4) for x in wilson_interval(1, 2))
     assert (second.touches, second.emails_sent) == (1, 0)  # Leo's second email is queued, not sent yet

@@ -23,26 +23,32 @@ def _clean(value: float) -> float | None:
     return None if value is None or math.isnan(value) else round(value, 4)
 
 
-@dataclass
-class StepStats:
-    """One step's funnel: touches made, emails sent, replies and the reply rate with its 95% Wilson interval."""
+@dataclass(kw_only=True)
+class Funnel:
+    """Touches made, emails sent, replies and the reply rate with its 95% Wilson interval."""
 
-    step_id: int
-    position: int
-    kind: str
-    template: str | None
-    wait_days: float
     touches: int = 0
     emails_sent: int = 0
     replies: int = 0
     reply_rate: float | None = None
     reply_low: float | None = None
     reply_high: float | None = None
+
+
+@dataclass
+class StepStats(Funnel):
+    """One step's funnel."""
+
+    step_id: int
+    position: int
+    kind: str
+    template: str | None
+    wait_days: float
     experiment_id: int | None = None
 
 
 @dataclass
-class SequenceReport:
+class SequenceReport(Funnel):
     """A sequence's enrolments by status and stop reason, its touches, replies and meetings, and its steps."""
 
     sequence_id: int
@@ -53,12 +59,6 @@ class SequenceReport:
     paused: int = 0
     finished: int = 0
     stopped: dict[str, int] = field(default_factory=dict)
-    touches: int = 0
-    emails_sent: int = 0
-    replies: int = 0
-    reply_rate: float | None = None
-    reply_low: float | None = None
-    reply_high: float | None = None
     meetings_booked: int = 0
     steps: list[StepStats] = field(default_factory=list)
 
@@ -67,7 +67,7 @@ class SequenceReport:
         return asdict(self)
 
 
-def _rate(target: StepStats | SequenceReport) -> None:
+def _rate(target: Funnel) -> None:
     if target.emails_sent:
         low, high = wilson_interval(target.replies, target.emails_sent)
         target.reply_rate = round(target.replies / target.emails_sent, 4)
@@ -91,10 +91,9 @@ def sequence_report(session: Session, scope: Scope, sequence_id: int) -> Sequenc
             setattr(report, status, getattr(report, status) + n)
     report.meetings_booked = report.stopped.get("meeting booked", 0)
     steps = {s.id: StepStats(s.id, s.position, s.kind, s.template, s.wait_days) for s in steps_of(session, sequence_id)}
-    for step_id in steps:
-        found = session.scalar(select(Experiment.id).where(Experiment.step_id == step_id)
-                               .order_by(Experiment.id.desc()))
-        steps[step_id].experiment_id = found
+    for step_id, stats in steps.items():
+        stats.experiment_id = session.scalar(select(Experiment.id).where(Experiment.step_id == step_id)
+                                             .order_by(Experiment.id.desc()))
     rows = session.execute(
         select(Touch.step_id, func.count(), func.sum((OutboxMessage.status == "sent").cast(Integer)),
                func.sum((Touch.outcome == "replied").cast(Integer)))
