@@ -15,7 +15,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from bench.scoring import machine
@@ -125,20 +124,21 @@ def run() -> str:
     return "\n".join([
         "## Hillstrom offline policy evaluation (issue 7)",
         "",
-        "64,000 real customers randomised 1/3 each to Mens E-Mail, Womens E-Mail and No E-Mail (Hillstrom's "
+        ("64,000 real customers randomised 1/3 each to Mens E-Mail, Womens E-Mail and No E-Mail (Hillstrom's "
         "MineThatData test, `../shared/data/hillstrom_email`). Learning policies are valued by replay (Li, Chu, "
         "Langford, Wang 2011: keep the events where the policy picks the logged arm; unbiased because the "
         "logging is uniform), static ones by IPS and self-normalised IPS with the known 1/3 propensities. "
         f"Intervals: {N_BOOT} bootstrap replicates (rows resampled with replacement, each in a fresh random "
         "order), every policy on the same replicates, so the difference to uniform random is paired. Segment: "
         "the customer's past purchases (mens only / womens only / both). Reproduce with "
-        "`python -m bench engagement_hillstrom` (`BENCH_HILLSTROM_BOOT` sets the replicates).",
+        "`python -m bench engagement_hillstrom` (`BENCH_HILLSTROM_BOOT` sets the replicates)."),
         "",
         f"Arm rates against SOURCE.md (Hillstrom's published summary): {check}.",
         "",
         "\n".join(rate_lines),
         "",
         *[s + "\n" for s in sections],
-        f"Replay sees about a third of the log (the matched events), so the learners are valued over about "
-        f"21,300 sends. Run time {seconds:.0f} s. Machine: {machine()}.",
+        (f"Replay keeps only the events where the policy picks the logged arm (about a third of the log: the "
+         f"events column), so the learners are valued over that many sends. Run time {seconds:.0f} s. "
+         f"Machine: {machine()}."),
     ])

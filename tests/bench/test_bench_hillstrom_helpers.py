@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # ``bench`` is a top-level folder of the repository
     sys.path.insert(0, str(ROOT))
-from bench.engagement_hillstrom import (  # noqa: E402
+from bench.engagement_hillstrom import (
     arm_rates,
     buyer_segment,
     lift_table,
@@ -19,7 +19,8 @@ from bench.engagement_hillstrom import (  # noqa: E402
     published_mismatches,
     value_table,
 )
-from salesmind.engagement.offline_eval import PolicyValue  # noqa: E402
+
+from salesmind.engagement.offline_eval import PolicyValue
 
 
 def _frame() -> pd.DataFrame:

@@ -16,7 +16,7 @@ bandit_app = typer.Typer(help="Thompson-sampling bandits: offline evaluation on 
 app.add_typer(bandit_app, name="bandit")
 
 
-def _read_csv(path: Path):  # noqa: ANN202 - pandas is imported lazily to keep the CLI fast
+def _read_csv(path: Path):  # pandas is imported lazily to keep the CLI fast
     import pandas as pd
 
     if not path.is_file():

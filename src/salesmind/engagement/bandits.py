@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -73,7 +73,7 @@ class ThompsonBandit:
     and restore the state as JSON-ready data.
     """
 
-    def __init__(self, arms: Sequence[str], *, control: Optional[str] = None, control_share: float = 0.0,
+    def __init__(self, arms: Sequence[str], *, control: str | None = None, control_share: float = 0.0,
                  min_sends: int = 0, prior_alpha: float = 1.0, prior_beta: float = 1.0,
                  pooling_strength: float = 20.0) -> None:
         self.arms = tuple(arms)
@@ -115,7 +115,7 @@ class ThompsonBandit:
 
     # -- learning ------------------------------------------------------------------------------
     def fit(self, arms: Iterable[Any] = (), rewards: Iterable[Any] = (),
-            segments: Optional[Iterable[Hashable]] = None) -> "ThompsonBandit":
+            segments: Iterable[Hashable] | None = None) -> ThompsonBandit:
         """Forget everything and learn from a log of (arm sent, 0/1 reward, optional segment)."""
         self._start()
         arms, rewards = list(arms), list(rewards)
@@ -124,7 +124,7 @@ class ThompsonBandit:
         return self
 
     def partial_fit(self, arms: Iterable[Any], rewards: Iterable[Any],
-                    segments: Optional[Iterable[Hashable]] = None) -> "ThompsonBandit":
+                    segments: Iterable[Hashable] | None = None) -> ThompsonBandit:
         """Add observed sends and their rewards to the posteriors."""
         if not hasattr(self, "arms_"):
             self._start()
@@ -147,7 +147,7 @@ class ThompsonBandit:
             self.update(arm, int(reward), segment)
         return self
 
-    def update(self, arm: str, reward: int, segment: Optional[Hashable] = None) -> None:
+    def update(self, arm: str, reward: int, segment: Hashable | None = None) -> None:
         """Record one send of ``arm`` with a 0/1 ``reward`` (the fast path used in loops)."""
         self._check_fitted()
         i = self.index_[arm]
@@ -161,7 +161,7 @@ class ThompsonBandit:
         self.pooled_successes_[i] += reward
 
     # -- posteriors ----------------------------------------------------------------------------
-    def _beta_params(self, segment: Optional[Hashable]) -> tuple[np.ndarray, np.ndarray]:
+    def _beta_params(self, segment: Hashable | None) -> tuple[np.ndarray, np.ndarray]:
         """Alpha and beta of every arm's posterior in ``segment`` (the pooled one when None)."""
         a = self.prior_alpha + self.pooled_successes_
         b = self.prior_beta + self.pooled_sends_ - self.pooled_successes_
@@ -174,7 +174,7 @@ class ThompsonBandit:
         return (self.prior_alpha + k * pooled_mean + s,
                 self.prior_beta + k * (1.0 - pooled_mean) + n - s)
 
-    def _counts(self, segment: Optional[Hashable]) -> tuple[np.ndarray, np.ndarray]:
+    def _counts(self, segment: Hashable | None) -> tuple[np.ndarray, np.ndarray]:
         """Sends and successes per arm observed in ``segment`` (all of them when None)."""
         key = POOLED if segment is None else str(segment)
         if key == POOLED:
@@ -182,7 +182,7 @@ class ThompsonBandit:
         empty = np.zeros(len(self.arms_), dtype=np.int64)
         return self.sends_.get(key, empty), self.successes_.get(key, empty)
 
-    def choose(self, segment: Optional[Hashable] = None, rng: Optional[np.random.Generator] = None) -> str:
+    def choose(self, segment: Hashable | None = None, rng: np.random.Generator | None = None) -> str:
         """Draw the arm to send next in ``segment``: control share, then guardrail, then Thompson draw."""
         self._check_fitted()
         rng = rng if rng is not None else np.random.default_rng()
@@ -193,7 +193,7 @@ class ThompsonBandit:
         a, b = self._beta_params(segment)
         return self.arms_[int(np.argmax(rng.beta(a, b)))]
 
-    def posterior(self, segment: Optional[Hashable] = None) -> list[ArmPosterior]:
+    def posterior(self, segment: Hashable | None = None) -> list[ArmPosterior]:
         """Each arm's posterior mean and 95% credible interval in ``segment`` (pooled when None)."""
         from scipy import stats  # reports need the ml extra; choosing and learning need numpy only
 
@@ -206,7 +206,7 @@ class ThompsonBandit:
                              float(a[i] / (a[i] + b[i])), float(low[i]), float(high[i]))
                 for i, arm in enumerate(self.arms_)]
 
-    def lift(self, segment: Optional[Hashable] = None, draws: int = 20_000, seed: int = 0) -> list[ArmLift]:
+    def lift(self, segment: Hashable | None = None, draws: int = 20_000, seed: int = 0) -> list[ArmLift]:
         """Every non-control arm's lift over the control in ``segment``, with both kinds of interval."""
         self._check_fitted()
         if self.control is None:
@@ -247,7 +247,7 @@ class ThompsonBandit:
         }
 
     @classmethod
-    def from_dict(cls, state: dict[str, Any]) -> "ThompsonBandit":
+    def from_dict(cls, state: dict[str, Any]) -> ThompsonBandit:
         """Rebuild a bandit saved with :meth:`to_dict`."""
         try:
             bandit = cls(**state["params"])

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -36,9 +36,9 @@ REFERENCE = "uniform random"
 class LearningPolicy(Protocol):
     """What replay needs from a policy: pick an arm, then learn the reward of the arm it picked."""
 
-    def choose(self, segment: Optional[Hashable] = None, rng: Optional[np.random.Generator] = None) -> str: ...
+    def choose(self, segment: Hashable | None = None, rng: np.random.Generator | None = None) -> str: ...
 
-    def update(self, arm: str, reward: int, segment: Optional[Hashable] = None) -> None: ...
+    def update(self, arm: str, reward: int, segment: Hashable | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -49,12 +49,12 @@ class LoggedData:
     rewards: np.ndarray  # 0/1 per row
     propensities: np.ndarray  # probability the logging policy gave the logged arm
     arm_names: tuple[str, ...]
-    segments: Optional[np.ndarray] = None  # segment label per row (strings)
+    segments: np.ndarray | None = None  # segment label per row (strings)
 
     def __len__(self) -> int:
         return len(self.rewards)
 
-    def take(self, rows: np.ndarray) -> "LoggedData":
+    def take(self, rows: np.ndarray) -> LoggedData:
         """The log restricted to (and ordered as) ``rows``."""
         return LoggedData(self.arms[rows], self.rewards[rows], self.propensities[rows], self.arm_names,
                           None if self.segments is None else self.segments[rows])
@@ -97,8 +97,8 @@ def _binary(column: pd.Series, name: str) -> np.ndarray:
     return mapped.to_numpy(dtype=np.int8)
 
 
-def logged_data_from_frame(frame: pd.DataFrame, arm: str, reward: str, segment: Optional[str] = None,
-                           propensity: Union[str, None] = "uniform") -> LoggedData:
+def logged_data_from_frame(frame: pd.DataFrame, arm: str, reward: str, segment: str | None = None,
+                           propensity: str | None = "uniform") -> LoggedData:
     """Check a logged test table and turn it into :class:`LoggedData` (row numbers count data rows from 1).
 
     ``propensity`` is a column holding the probability of the logged arm, or ``"uniform"`` (1/K).
@@ -260,7 +260,7 @@ def evaluate(data: LoggedData, statics: Mapping[str, np.ndarray], learners: Mapp
     for name, estimator in keys:
         values = boot[(name, estimator)]
         if estimator == "replay":
-            value, n_events = float(np.nanmean(values)), int(round(events[name].mean()))
+            value, n_events = float(np.nanmean(values)), round(events[name].mean())
         else:
             estimate = ips if estimator == "IPS" else snips
             value, n_events = estimate(data, statics[name]), len(data)
@@ -284,7 +284,7 @@ def standard_policies(data: LoggedData) -> tuple[dict[str, np.ndarray], dict[str
     return statics, learners
 
 
-def evaluate_table(frame: pd.DataFrame, arm: str, reward: str, segment: Optional[str] = None,
+def evaluate_table(frame: pd.DataFrame, arm: str, reward: str, segment: str | None = None,
                    propensity: str = "uniform", n_boot: int = 20, seed: int = 0) -> list[PolicyValue]:
     """Check a user's logged test table and value the standard policies on it (what the CLI prints)."""
     data = logged_data_from_frame(frame, arm, reward, segment, propensity)
