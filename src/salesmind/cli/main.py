@@ -53,6 +53,7 @@ from salesmind.cli import (  # noqa: E402,F401
     privacy_cmd,
     replies_cmd,
     score_cmd,
+    sequences_cmd,
     serve_cmd,
     users_cmd,
 )

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from salesmind.data.models.cadences import Sequence
+from salesmind.core.db import Database
+from salesmind.core.errors import UserInputError
+from salesmind.core.timeutil import utcnow
+from salesmind.data.models import Lead, LeadStatus
+from salesmind.data.models.cadences import Enrolment, Sequence, SequenceStep
 from salesmind.engagement.cadences.building import create_sequence
+from salesmind.engagement.cadences.engine import enrol, tick
+from salesmind.engagement.cadences.experiments import create_experiment, running_experiment
 
 OUTBOUND = "Outbound (default)"
 NURTURE = "Nurture (default)"
@@ -48,3 +56,36 @@ def ensure_default_sequences(session: Session) -> list[Sequence]:
         out.append(found or create_sequence(session, name, _as_steps(rows), description=description,
                                             settings=settings))
     return out[::-1]
+
+
+DEMO_SUBJECTS = ("{first_name}, a question about {company}", "Forecasts {company} can trust",
+                 "Quick idea for {company}")
+
+
+def seed_demo_cadences(database: Database, *, sample: int = 60, now: datetime | None = None) -> int:
+    """The default sequences, a subject experiment on the first email, and up to ``sample`` new consenting
+    leads enrolled and ticked once (their first emails wait in the outbox); returns how many were enrolled."""
+    now = now or utcnow()
+    with database.transaction() as session:
+        outbound, _ = ensure_default_sequences(session)
+        first_email = session.scalar(select(SequenceStep).where(SequenceStep.sequence_id == outbound.id,
+                                                                SequenceStep.kind == "email")
+                                     .order_by(SequenceStep.position))
+        if first_email is not None and running_experiment(session, first_email.id) is None:
+            create_experiment(session, step_id=first_email.id, arms=list(DEMO_SUBJECTS), control_share=0.1,
+                              min_samples=30, segment_by="industry", name="Outbound: first subject line")
+        enrolled = select(Enrolment.lead_id).where(Enrolment.lead_id.is_not(None))
+        leads = session.scalars(select(Lead.id).where(Lead.status == LeadStatus.NEW, Lead.consent_email.is_(True),
+                                                      Lead.do_not_contact.is_(False), Lead.email.is_not(None),
+                                                      Lead.owner_id.is_not(None), Lead.id.not_in(enrolled))
+                                .order_by(Lead.created_at.desc(), Lead.id.desc()).limit(sample)).all()
+        count = 0
+        for lead_id in leads:
+            try:
+                with session.begin_nested():
+                    enrol(session, sequence_id=outbound.id, lead_id=lead_id, now=now)
+                count += 1
+            except UserInputError:  # suppressed addresses and the like: skipped, as a rep would
+                continue
+    tick(database, now, rng=np.random.default_rng(0))
+    return count
