@@ -42,13 +42,14 @@ def smtp() -> Iterator[LoopbackSMTP]:
 
 
 @pytest.fixture
-def mail_db(sqlite_database: Database, smtp: LoopbackSMTP) -> Database:
-    """A migrated SQLite database whose settings send through the loopback server."""
+def mail_db(database: Database, smtp: LoopbackSMTP) -> Database:
+    """A migrated database (SQLite, and PostgreSQL when configured) whose settings send through the loopback
+    server."""
     mail = MailSettings(smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_security="none",
                         from_address="Sam Seller <sam@seller.example>", public_url="https://crm.seller.example",
                         per_minute=0)
-    sqlite_database.settings = sqlite_database.settings.with_overrides(mail=mail)
-    return sqlite_database
+    database.settings = database.settings.with_overrides(mail=mail)
+    return database
 
 
 @pytest.fixture

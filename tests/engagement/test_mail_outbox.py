@@ -246,3 +246,24 @@ def test_mail_goes_over_tls_and_an_untrusted_certificate_is_refused(
                                 ssl_context=ssl.create_default_context(cafile=str(cert)))
         assert deliver(mail_db, trusted, now=NOW + timedelta(minutes=2), policy=FAST_RETRY, rng=rng()).sent == 1
         assert len(server.received) == 1
+
+
+def test_two_workers_at_once_send_each_message_once(mail_db: Database, smtp: LoopbackSMTP, people: People) -> None:
+    import threading
+
+    queued = [queue(mail_db, f"k{i}", to=f"p{i}@buyer.example") for i in range(40)]
+    results = []
+
+    def worker() -> None:
+        results.append(run(mail_db, limit=7))
+
+    for _ in range(3):  # three rounds of two concurrent workers
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    results.append(run(mail_db, limit=100))
+    ids = [m.message_id for m in smtp.received]
+    assert sorted(ids) == sorted(q.message_id for q in queued)  # every one, none twice
+    assert sum(r.claimed for r in results) == 40  # no row was claimed by both workers

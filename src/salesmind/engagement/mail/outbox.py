@@ -23,7 +23,7 @@ from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from html import escape
 from typing import Any, Callable
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -204,9 +204,14 @@ def _claim(database: Database, now: datetime, limit: int, per_minute: int, polic
                 if room[sender] <= 0:
                     throttled += 1
                     continue
+            # Compare-and-set: a concurrent worker (SQLite has no SKIP LOCKED) may have taken the row since.
+            taken = session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id, due).values(
+                status="sending", lease_until=now + timedelta(seconds=policy.lease_seconds),
+                attempts=OutboxMessage.attempts + 1).execution_options(synchronize_session=False))
+            if taken.rowcount != 1:
+                continue
+            if per_minute:
                 room[sender] -= 1
-            row.status, row.lease_until = "sending", now + timedelta(seconds=policy.lease_seconds)
-            row.attempts += 1
             claimed.append(row.id)
     return claimed, throttled
 
