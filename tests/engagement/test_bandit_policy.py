@@ -121,5 +121,7 @@ def test_mistakes_are_clear_errors() -> None:
         ThompsonBandit(ARMS, control_share=0.2).fit()
     with pytest.raises(UserInputError, match="unknown arm"):
         ThompsonBandit(ARMS).fit(["subject Q"], [1])
+    with pytest.raises(UserInputError, match="0/1 reward; got 'subject A' and 3"):
+        ThompsonBandit(ARMS).fit().update("subject A", 3)
     with pytest.raises(UserInputError, match="row 1 has 2"):
         ThompsonBandit(ARMS).fit(["subject A", "subject B"], [0, 2])

@@ -150,7 +150,10 @@ class ThompsonBandit:
     def update(self, arm: str, reward: int, segment: Hashable | None = None) -> None:
         """Record one send of ``arm`` with a 0/1 ``reward`` (the fast path used in loops)."""
         self._check_fitted()
-        i = self.index_[arm]
+        i = self.index_.get(arm)
+        if i is None or reward not in (0, 1):
+            raise UserInputError(f"update needs one of the arms {self.arms_} and a 0/1 reward; "
+                                 f"got {arm!r} and {reward!r}")
         key = POOLED if segment is None else str(segment)
         if key not in self.sends_:
             self.sends_[key] = np.zeros(len(self.arms_), dtype=np.int64)
