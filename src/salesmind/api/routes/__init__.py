@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from salesmind.api.routes import (accounts, audit, auth, booking, calls, coaching, contacts, customers, deals, forecasts, health, ingest, leads,
                                    mail,
+                                   inbound,
                                    engagement_content,
                                    opportunities, privacy, replies, scores, users)
 
@@ -12,5 +13,6 @@ for module in (health, auth, users, accounts, contacts, leads, opportunities, in
                customers, calls, coaching, replies, mail, deals, booking):
     api_router.include_router(module.router)
 api_router.include_router(engagement_content.router)
+api_router.include_router(inbound.router)
 
 __all__ = ["api_router"]

@@ -5,12 +5,12 @@ records when they were sent; :func:`response_time_report` measures how fast ever
 """
 
 from salesmind.engagement.inbound.intake import CleanSubmission, upsert_lead, validate_submission
-from salesmind.engagement.inbound.reports import ResponseTimeReport, response_time_report
+from salesmind.engagement.inbound.reports import ResponseTimeReport, Summary, recent_submissions, response_time_report
 from salesmind.engagement.inbound.routing import (RouteResult, create_rule, delete_rule, get_rule, list_rules,
                                                   route_lead, update_rule)
-from salesmind.engagement.inbound.service import (form_key, handle_submission, record_sent_replies, reply_key,
+from salesmind.engagement.inbound.service import (find_repeat, form_key, handle_submission, record_sent_replies, reply_key,
                                                   run_inbound_worker, submit)
 
-__all__ = ["CleanSubmission", "ResponseTimeReport", "RouteResult", "create_rule", "delete_rule", "form_key",
-           "get_rule", "handle_submission", "list_rules", "record_sent_replies", "reply_key", "response_time_report",
-           "route_lead", "run_inbound_worker", "submit", "update_rule", "upsert_lead", "validate_submission"]
+__all__ = ["CleanSubmission", "ResponseTimeReport", "RouteResult", "create_rule", "delete_rule", "find_repeat", "form_key",
+           "get_rule", "handle_submission", "list_rules", "recent_submissions", "record_sent_replies", "reply_key", "response_time_report",
+           "route_lead", "run_inbound_worker", "submit", "Summary", "update_rule", "upsert_lead", "validate_submission"]

@@ -137,3 +137,10 @@ def response_time_report(session: Session, scope: Scope, *, start: datetime, end
         by_source=_grouped(timings, "source", target_minutes), by_owner=_grouped(timings, "owner", target_minutes),
         daily=daily, never_answered_leads=sorted({t.lead_id for t in timings if not t.answered and t.lead_id}),
         sent_minutes=[t.sent_minutes for t in timings if t.sent_minutes is not None])
+
+
+def recent_submissions(session: Session, scope: Scope, *, limit: int = 50) -> list[InboundSubmission]:
+    """The newest visible submissions (those routed to the caller's reps; admins see all, unassigned included)."""
+    stmt = scope.restrict(select(InboundSubmission), InboundSubmission.routed_to_id)
+    return list(session.scalars(stmt.order_by(InboundSubmission.received_at.desc(), InboundSubmission.id.desc())
+                                .limit(limit)))

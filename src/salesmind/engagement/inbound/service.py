@@ -93,7 +93,7 @@ def score_lead(session: Session, lead: Lead, settings: Settings, now: datetime) 
     return Scored(p, False, f"score {p:.2f}")
 
 
-def _find_repeat(session: Session, key: str, payload: Mapping[str, Any]) -> InboundSubmission | None:
+def find_repeat(session: Session, key: str, payload: Mapping[str, Any]) -> InboundSubmission | None:
     """The submission stored under this Idempotency-Key; a different payload under the same key is refused."""
     found = session.scalars(select(InboundSubmission)
                             .where(InboundSubmission.payload[IDEMPOTENCY_FIELD].as_string() == key)
@@ -166,7 +166,7 @@ def submit(session: Session, payload: Mapping[str, Any], *, source: str | None, 
            idempotency_key: str | None = None) -> InboundSubmission:
     """Store one submission in ``session``: merge the lead, score, route, queue the reply, add a call task if hot."""
     if idempotency_key:
-        repeat = _find_repeat(session, idempotency_key, payload)
+        repeat = find_repeat(session, idempotency_key, payload)
         if repeat is not None:
             return repeat
     clean = validate_submission(payload)

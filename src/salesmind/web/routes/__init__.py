@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from salesmind.web.routes import inbound
 from salesmind.web.routes import auth, booking, calls, coaching, customers, deals, forecast, home, mail, records, replies, scores
 from salesmind.web.routes import content
 
@@ -18,6 +19,7 @@ web_router.include_router(deals.router)
 web_router.include_router(replies.router)
 web_router.include_router(booking.router)
 web_router.include_router(mail.router)
+web_router.include_router(inbound.router)
 web_router.include_router(content.router)
 
 __all__ = ["web_router"]
