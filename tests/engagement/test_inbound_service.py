@@ -4,6 +4,7 @@ hot leads get a call task; the send time becomes the lead's first response."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -115,3 +116,41 @@ def test_without_a_lead_model_the_lead_is_routed_unscored(mail_db: Database, tea
     made = handle_submission(mail_db, form(), source="web", now=NOW)
     assert made.score is None and made.call_task_id is None and made.routed_to_id is not None
     assert made.routing_reason.endswith("(not scored: no lead model is trained)")
+
+
+def test_the_lead_is_enrolled_in_the_inbound_sequence_once(mail_db: Database, team: Team) -> None:
+    from salesmind.data.models import Enrolment, Sequence, SequenceStep
+
+    with mail_db.transaction() as s:
+        sequence = Sequence(name="Inbound follow-up")
+        s.add(sequence)
+        s.flush()
+        s.add(SequenceStep(sequence_id=sequence.id, position=0, kind="email", wait_days=1, template="intro"))
+    inbound = replace(mail_db.settings.inbound, sequence="Inbound follow-up")
+    mail_db.settings = mail_db.settings.with_overrides(inbound=inbound)
+    first = handle_submission(mail_db, form(), source="web", now=NOW)
+    again = handle_submission(mail_db, form(), source="web", now=later(10))
+    assert first.routing_reason.endswith("; enrolled in Inbound follow-up")
+    assert "not enrolled: lead" in again.routing_reason and "already enrolled" in again.routing_reason
+    with mail_db.transaction() as s:
+        [enrolment] = s.scalars(select(Enrolment)).all()
+        assert (enrolment.lead_id, enrolment.owner_id) == (first.lead_id, first.routed_to_id)
+    missing = replace(inbound, sequence="No such sequence")
+    mail_db.settings = mail_db.settings.with_overrides(inbound=missing)
+    assert "not enrolled: no sequence" in handle_submission(mail_db, form(email="n@x.example"), source="web",
+                                                            now=NOW).routing_reason
+
+
+def test_a_lead_in_the_top_decile_of_recent_scores_is_hot_below_the_threshold(
+        mail_db: Database, team: Team, monkeypatch: pytest.MonkeyPatch) -> None:
+    from salesmind.data.models import ModelPrediction
+
+    with mail_db.transaction() as s:  # twenty recent scores from 0.01 to 0.20
+        s.add_all(ModelPrediction(model_name="lead", model_version=1, entity_type="lead", entity_id=900 + i,
+                                  scored_at=NOW, probability=(i + 1) / 100, score=i + 1, grade="D", reasons={})
+                  for i in range(20))
+    _stand_in_scores(monkeypatch, {"top@x.example": 0.30, "mid@x.example": 0.10})
+    top = handle_submission(mail_db, form(email="top@x.example"), source="web", now=NOW)
+    mid = handle_submission(mail_db, form(email="mid@x.example"), source="web", now=NOW)
+    assert top.call_task_id is not None and "top decile of the last 20 lead scores" in top.routing_reason
+    assert mid.call_task_id is None

@@ -41,6 +41,7 @@ REPLY_TEMPLATE = "inbound_reply"
 IDEMPOTENCY_FIELD = "_idempotency_key"
 TOP_SHARE = 0.1  # the top decile of recent lead scores is hot too
 RECENT_SCORES = 1000
+WORKER_BATCH = 100
 
 
 def reply_key(submission_id: int) -> str:
@@ -146,19 +147,22 @@ def _call_task(session: Session, lead: Lead, rep_id: int | None, scored: Scored,
 
 
 def _enrol(session: Session, lead: Lead, settings: Settings, now: datetime) -> str | None:
-    """Enrol the lead in ``SALESMIND_INBOUND_SEQUENCE`` when set and the cadence engine is installed."""
+    """Enrol the lead in the sequence ``SALESMIND_INBOUND_SEQUENCE`` names, when set; a refusal (already enrolled,
+    may not be emailed, no such sequence) is noted, never a reason to lose the lead."""
     if not settings.inbound.sequence:
         return None
-    try:
-        from salesmind.engagement.cadences.engine import enrol  # type: ignore[import-not-found]
-    except ImportError:
-        return "not enrolled: the cadence engine is not installed"
     from salesmind.data.models import Sequence
+    from salesmind.engagement.cadences.engine import enrol
 
     sequence = session.scalars(select(Sequence).where(Sequence.name == settings.inbound.sequence)).first()
     if sequence is None:
-        raise UserInputError(f"SALESMIND_INBOUND_SEQUENCE names {settings.inbound.sequence!r}, which is not a sequence")
-    enrol(session, sequence_id=sequence.id, lead_id=lead.id, owner_id=lead.owner_id, now=now)
+        log.warning("SALESMIND_INBOUND_SEQUENCE names %r, which is not a sequence", settings.inbound.sequence)
+        return f"not enrolled: no sequence {settings.inbound.sequence!r}"
+    try:
+        with session.begin_nested():
+            enrol(session, sequence_id=sequence.id, lead_id=lead.id, owner_id=lead.owner_id, now=now)
+    except UserInputError as exc:
+        return f"not enrolled: {exc}"
     return f"enrolled in {sequence.name}"
 
 
@@ -186,7 +190,9 @@ def submit(session: Session, payload: Mapping[str, Any], *, source: str | None, 
     submission.first_reply_id, submission.reply_queued_at = reply.id, now
     if scored.hot:
         submission.call_task_id = _call_task(session, lead, route.user_id, scored, settings, now, submission.id).id
-    _enrol(session, lead, settings, now)
+    enrolled = _enrol(session, lead, settings, now)
+    if enrolled:
+        submission.routing_reason = f"{submission.routing_reason}; {enrolled}"[:300]
     session.flush()
     return submission
 
@@ -215,15 +221,19 @@ def record_sent_replies(session: Session) -> int:
 
 def run_inbound_worker(database: Database, transport: Transport, stop_event: threading.Event,
                        interval_seconds: float = 5) -> None:
-    """Until ``stop_event`` is set: deliver due outbox mail, then record sent first replies; every few seconds."""
+    """Until ``stop_event`` is set: deliver due outbox mail, then record sent first replies; every few seconds,
+    or at once again while a full batch came back (a burst is drained without waiting between batches)."""
     while not stop_event.is_set():
+        backlog = False
         try:
-            counts = deliver(database, transport)
+            counts = deliver(database, transport, limit=WORKER_BATCH)
             with database.transaction() as session:
                 record_sent_replies(session)
+            backlog = counts.claimed >= WORKER_BATCH and not counts.errors
             if counts.errors:
                 log.warning("outbox: %s", "; ".join(counts.errors[:3]))
         except Exception:  # the worker must outlive one bad run (a database hiccup); the next run retries
             log.exception("inbound worker run failed")
-        stop_event.wait(interval_seconds)
+        if not backlog:
+            stop_event.wait(interval_seconds)
 
