@@ -29,9 +29,9 @@ from sqlalchemy import select
 from bench.scoring import machine
 from salesmind.core.db import Database
 from salesmind.core.settings import Settings
-from salesmind.data.models import Lead
+from salesmind.data.models import Activity, Lead
 from salesmind.demo import build_demo
-from salesmind.engagement.content import ContentRecommender, lead_target, load_views
+from salesmind.engagement.content import ContentRecommender, lead_target
 
 AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
 HORIZON_DAYS = 180
@@ -66,30 +66,32 @@ def ndcg_at_k(scores: np.ndarray, relevant: np.ndarray, k: int) -> float:
     return float(ndcg_score(relevant.astype(float), scores, k=k))
 
 
-def test_matrix(session, model: ContentRecommender, asset_ids: list[int]) -> tuple[list[int], np.ndarray]:
-    """Lead ids of the test set and their relevance matrix (new assets viewed after the cutoff)."""
-    later = load_views(session, CUTOFF + timedelta(days=HORIZON_DAYS))
-    later = later[pd.to_datetime(later["occurred_at"], utc=True) >= pd.Timestamp(CUTOFF)]
-    later = later[later["viewer"].str.startswith("lead:")]
+def test_matrix(session, asset_ids: list[int]) -> tuple[list[int], np.ndarray]:
+    """Lead ids of the test set and their relevance matrix (assets new to them viewed after the cutoff)."""
+    end = CUTOFF + timedelta(days=HORIZON_DAYS)
+    rows = session.execute(select(Activity.lead_id, Activity.content_asset_id, Activity.occurred_at)
+                           .where(Activity.content_asset_id.is_not(None), Activity.lead_id.is_not(None),
+                                  Activity.occurred_at < end)).all()
+    views = pd.DataFrame(rows, columns=["lead_id", "asset_id", "occurred_at"])
+    after = pd.to_datetime(views["occurred_at"], utc=True) >= pd.Timestamp(CUTOFF)
+    before = views[~after].groupby("lead_id")["asset_id"].agg(set).to_dict()
     column = {a: j for j, a in enumerate(asset_ids)}
-    leads, rows = [], []
-    for viewer, part in later.groupby("viewer"):
-        seen = model.seen_by(str(viewer))
-        new = {int(a) for a in part["asset_id"]} - seen
-        if not new:
-            continue
-        row = np.zeros(len(asset_ids), dtype=bool)
-        row[[column[a] for a in new]] = True
-        leads.append(int(str(viewer).split(":")[1]))
-        rows.append(row)
-    return leads, np.array(rows)
+    leads, matrix = [], []
+    for lead_id, part in views[after].groupby("lead_id"):
+        new = set(part["asset_id"]) - before.get(lead_id, set())
+        if new:
+            row = np.zeros(len(asset_ids), dtype=bool)
+            row[[column[a] for a in new]] = True
+            leads.append(int(lead_id))
+            matrix.append(row)
+    return leads, np.array(matrix)
 
 
 def score_matrices(session, model: ContentRecommender, lead_ids: list[int],
                    asset_ids: list[int]) -> dict[str, np.ndarray]:
     """Each model's scores (leads x assets), seen assets pushed to the bottom."""
     leads = {lead.id: lead for lead in session.scalars(select(Lead).where(Lead.id.in_(lead_ids)))}
-    targets = [lead_target(leads[i], model, CUTOFF) for i in lead_ids]
+    targets = [lead_target(session, leads[i], CUTOFF) for i in lead_ids]
     seen = np.array([[a in t.seen for a in asset_ids] for t in targets])
     recommender = np.array([model.scores(t).reindex(asset_ids).to_numpy() for t in targets])
     popularity = np.tile(model.popularity_.reindex(asset_ids).to_numpy(), (len(lead_ids), 1))
@@ -130,11 +132,11 @@ def run() -> str:
             model = ContentRecommender().fit(session, CUTOFF)
             fit_seconds = time.perf_counter() - fit_started
             asset_ids = [int(a) for a in model.catalogue_.index]
-            lead_ids, relevant = test_matrix(session, model, asset_ids)
+            lead_ids, relevant = test_matrix(session, asset_ids)
             scores = score_matrices(session, model, lead_ids, asset_ids)
             warm = scores["seen"].any(axis=1).sum()
             result = evaluate(scores, relevant)
-            n_views, n_deals = len(model.views_), sum(s.closed_deals > 0 for s in model.stats_.values())
+            n_views, n_deals = model.views_, sum(s.closed_deals > 0 for s in model.stats_.values())
         database.dispose()
     random_row = result.iloc[-1]
     lines = ["## Content recommendations (demo company, small)", "",

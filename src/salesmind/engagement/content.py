@@ -18,19 +18,27 @@ Assets the target has already viewed are left out.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from salesmind.core.errors import NotFittedError, UserInputError
-from salesmind.data.models import Account, Activity, Contact, ContentAsset, Lead, Opportunity
-from salesmind.data.models.base import Outcome
+from salesmind.data.models import Account, Contact, Lead, Opportunity
+from salesmind.engagement.content_data import (
+    load_catalogue,
+    load_deal_views,
+    load_view_counts,
+    load_win_rate,
+    normalise_label,
+    seen_assets,
+)
 
 _SEGMENT_LABELS = {"vp": "VP", "c_level": "C-level"}
 #: Funnel phases a lead goes through, used to match assets tagged with a stage.
@@ -74,49 +82,6 @@ class Recommendation:
     reasons: list[str] = field(default_factory=list)
 
 
-def normalise_label(value: Any) -> str | None:
-    """A label (or enum) lower-cased and stripped, None when empty."""
-    text = None if value is None else str(getattr(value, "value", value)).strip().lower()
-    return text or None
-
-
-def load_views(session: Session, as_of: datetime) -> pd.DataFrame:
-    """Content views before ``as_of``: asset, time, viewer (lead or contact), industry, seniority, deal."""
-    rows = session.execute(
-        select(Activity.content_asset_id, Activity.occurred_at, Activity.lead_id, Activity.contact_id,
-               Activity.opportunity_id)
-        .where(Activity.content_asset_id.is_not(None), Activity.occurred_at < as_of)).all()
-    keys = ["lead_id", "contact_id", "opportunity_id"]
-    views = pd.DataFrame(rows, columns=["asset_id", "occurred_at", *keys]).astype({k: "Int64" for k in keys})
-    leads = pd.DataFrame(session.execute(select(
-        Lead.id, Lead.industry, Lead.seniority, Lead.converted_opportunity_id, Lead.converted_at)).all(),
-        columns=["lead_id", "l_industry", "l_seniority", "l_deal", "l_converted_at"]).astype({"lead_id": "Int64"})
-    contacts = pd.DataFrame(session.execute(select(Contact.id, Account.industry, Contact.seniority)
-                                            .outerjoin(Account, Contact.account_id == Account.id)).all(),
-                            columns=["contact_id", "c_industry", "c_seniority"]).astype({"contact_id": "Int64"})
-    views = views.merge(leads, on="lead_id", how="left").merge(contacts, on="contact_id", how="left")
-    views["industry"] = views["l_industry"].where(views["l_industry"].notna(), views["c_industry"]).map(normalise_label)
-    views["seniority"] = views["l_seniority"].where(views["l_seniority"].notna(), views["c_seniority"]).map(normalise_label)
-    converted_before = pd.to_datetime(views["l_converted_at"], utc=True) < pd.Timestamp(as_of)
-    deal = views["opportunity_id"].where(views["opportunity_id"].notna(), views["l_deal"].where(converted_before))
-    views["deal_id"] = deal
-    views["viewer"] = np.where(views["lead_id"].notna(), "lead:" + views["lead_id"].astype("Int64").astype(str),
-                               "contact:" + views["contact_id"].astype("Int64").astype(str))
-    return views[["asset_id", "occurred_at", "viewer", "industry", "seniority", "deal_id"]]
-
-
-def load_closed_deals(session: Session, as_of: datetime) -> pd.DataFrame:
-    """Deals closed won or lost before ``as_of``: id, won flag, closed_at, account industry."""
-    rows = session.execute(
-        select(Opportunity.id, Opportunity.outcome, Opportunity.closed_at, Account.industry)
-        .outerjoin(Account, Opportunity.account_id == Account.id)
-        .where(Opportunity.outcome.in_([Outcome.WON, Outcome.LOST]), Opportunity.closed_at < as_of)).all()
-    deals = pd.DataFrame(rows, columns=["deal_id", "outcome", "closed_at", "deal_industry"])
-    deals["won"] = deals["outcome"] == Outcome.WON
-    deals["deal_industry"] = deals["deal_industry"].map(normalise_label)
-    return deals.drop(columns="outcome")
-
-
 class ContentRecommender:
     """Ranks content assets by segment popularity, match on industry and stage, and smoothed win lift."""
 
@@ -134,42 +99,41 @@ class ContentRecommender:
 
     def fit(self, session: Session, as_of: datetime) -> ContentRecommender:
         """Learn from the content views and closed deals before ``as_of``."""
-        assets = session.scalars(select(ContentAsset).order_by(ContentAsset.id)).all()
-        catalogue = pd.DataFrame([{"asset_id": a.id, "title": a.title, "kind": a.kind, "url": a.url,
-                                   "industry": normalise_label(a.industry), "stage": normalise_label(a.stage)} for a in assets],
-                                 columns=["asset_id", "title", "kind", "url", "industry", "stage"])
-        return self.fit_frames(catalogue, load_views(session, as_of), load_closed_deals(session, as_of))
+        return self.fit_frames(load_catalogue(session), load_view_counts(session, as_of),
+                               load_deal_views(session, as_of), load_win_rate(session, as_of))
 
-    def fit_frames(self, catalogue: pd.DataFrame, views: pd.DataFrame, deals: pd.DataFrame) -> ContentRecommender:
-        """Learn from frames shaped like :func:`load_views` and :func:`load_closed_deals` (plus the catalogue)."""
+    def fit_frames(self, catalogue: pd.DataFrame, views: pd.DataFrame, deal_views: pd.DataFrame,
+                   base_win_rate: float | None = None) -> ContentRecommender:
+        """Learn from frames shaped like :mod:`content_data`'s: the catalogue, view counts per asset and
+        segment (``asset_id, industry, seniority, n``), and the (asset, closed deal) pairs
+        (``asset_id, deal_id, won, deal_industry``); ``base_win_rate`` defaults to the pairs' deals' rate."""
         if catalogue.empty:
             raise UserInputError("the content library is empty: import content assets first")
         self.catalogue_ = catalogue.set_index("asset_id")
         ids = self.catalogue_.index
-        self.views_ = views
-        counts = views["asset_id"].value_counts().reindex(ids, fill_value=0).astype(float)
+        counts = views.groupby("asset_id")["n"].sum().reindex(ids, fill_value=0).astype(float)
+        self.views_ = int(counts.sum())
         self.popularity_ = (counts + 1.0) / (counts.sum() + len(ids))
         self.by_industry_ = self._segment_shares(views, "industry")
         self.by_seniority_ = self._segment_shares(views, "seniority")
-        self.seen_ = views.groupby("viewer")["asset_id"].agg(lambda s: frozenset(int(x) for x in s)).to_dict()
-        self._fit_lift(views, deals, counts)
+        self._fit_lift(deal_views, counts, base_win_rate)
         return self
 
     def _segment_shares(self, views: pd.DataFrame, column: str) -> dict[str, pd.Series]:
         m = self.segment_strength
         out = {}
         for segment, part in views.dropna(subset=[column]).groupby(column):
-            n = part["asset_id"].value_counts().reindex(self.popularity_.index, fill_value=0).astype(float)
+            n = part.groupby("asset_id")["n"].sum().reindex(self.popularity_.index, fill_value=0).astype(float)
             out[str(segment)] = (n + m * self.popularity_) / (n.sum() + m)
         return out
 
-    def _fit_lift(self, views: pd.DataFrame, deals: pd.DataFrame, counts: pd.Series) -> None:
+    def _fit_lift(self, pairs: pd.DataFrame, counts: pd.Series, base_win_rate: float | None) -> None:
         ids = self.catalogue_.index
-        base = float(deals["won"].mean()) if len(deals) else 0.5
-        base = min(max(base, 1e-3), 1 - 1e-3)
-        seen = views.dropna(subset=["deal_id"]).merge(deals, on="deal_id")
-        seen = seen[pd.to_datetime(seen["occurred_at"], utc=True) < pd.to_datetime(seen["closed_at"], utc=True)]
-        pairs = seen.drop_duplicates(["asset_id", "deal_id"]).astype({"won": bool})
+        pairs = pairs.drop_duplicates(["asset_id", "deal_id"]).astype({"won": bool})
+        if base_win_rate is None:
+            deals = pairs.drop_duplicates("deal_id")
+            base_win_rate = float(deals["won"].mean()) if len(deals) else 0.5
+        base = min(max(base_win_rate, 1e-3), 1 - 1e-3)
         self.won_by_industry_ = pairs[pairs["won"]].groupby(["asset_id", "deal_industry"]).size().to_dict()
         won = pairs.groupby("asset_id")["won"].sum().reindex(ids, fill_value=0).astype(float)
         closed = pairs.groupby("asset_id").size().reindex(ids, fill_value=0).astype(float)
@@ -185,11 +149,6 @@ class ContentRecommender:
     def _check(self) -> None:
         if not hasattr(self, "stats_"):
             raise NotFittedError("ContentRecommender is not fitted: call fit(session, as_of) first")
-
-    def seen_by(self, *viewers: str) -> frozenset[int]:
-        """Assets already viewed by any of the viewers (``lead:ID`` / ``contact:ID``)."""
-        self._check()
-        return frozenset().union(*(self.seen_.get(v, frozenset()) for v in viewers))
 
     def scores(self, target: ContentTarget) -> pd.Series:
         """The score of every asset for the target (seen assets included), highest best."""
@@ -246,38 +205,76 @@ class ContentRecommender:
         return out
 
 
-def lead_target(lead: Lead, recommender: ContentRecommender, as_of: datetime | None = None) -> ContentTarget:
+def lead_target(session: Session, lead: Lead, as_of: datetime | None = None) -> ContentTarget:
     """The target for a lead: its (or its account's) industry, its seniority, funnel phase and viewed assets."""
-    seen = recommender.seen_by(f"lead:{lead.id}")
+    seen = seen_assets(session, as_of, lead_ids=[lead.id])
     converted = lead.converted_at is not None and (as_of is None or lead.converted_at <= as_of)
     phase = LEAD_PHASES[2] if converted else LEAD_PHASES[1] if seen else LEAD_PHASES[0]
     industry = lead.industry
-    session = object_session(lead)
-    if not industry and lead.account_id and session is not None:  # the lead's account knows it
+    if not industry and lead.account_id:  # the lead's account knows it
         account = session.get(Account, lead.account_id)
         industry = account.industry if account else None
     return ContentTarget(lead.full_name, normalise_label(industry), normalise_label(lead.seniority), (phase,), seen)
 
 
-def deal_target(session: Session, deal: Opportunity, recommender: ContentRecommender) -> ContentTarget:
+def contact_target(session: Session, contact: Contact, as_of: datetime | None = None) -> ContentTarget:
+    """The target for a contact: its account's industry, its seniority, and what it (or its lead) viewed."""
+    account = session.get(Account, contact.account_id) if contact.account_id else None
+    leads = session.scalars(select(Lead.id).where(Lead.converted_contact_id == contact.id)).all()
+    seen = seen_assets(session, as_of, contact_ids=[contact.id], lead_ids=list(leads))
+    return ContentTarget(contact.full_name, normalise_label(account.industry if account else None),
+                         normalise_label(contact.seniority), (LEAD_PHASES[2],), seen)
+
+
+def deal_target(session: Session, deal: Opportunity, as_of: datetime | None = None) -> ContentTarget:
     """The target for a deal: the account's industry, the primary contact's seniority, the stage, what its buyers saw."""
     account = session.get(Account, deal.account_id) if deal.account_id else None
     contact = session.get(Contact, deal.primary_contact_id) if deal.primary_contact_id else None
     leads = session.scalars(select(Lead.id).where(Lead.converted_opportunity_id == deal.id)).all()
     contacts = session.scalars(select(Contact.id).where(Contact.account_id == deal.account_id)).all() \
         if deal.account_id else []
-    seen = recommender.seen_by(*[f"lead:{i}" for i in leads], *[f"contact:{i}" for i in contacts])
-    seen |= frozenset(int(a) for a in recommender.views_.loc[recommender.views_["deal_id"] == deal.id, "asset_id"])
+    seen = seen_assets(session, as_of, lead_ids=list(leads), contact_ids=list(contacts), deal_ids=[deal.id])
     return ContentTarget(deal.name, normalise_label(account.industry if account else None),
-                         normalise_label(contact.seniority if contact else None), (normalise_label(deal.stage) or "", LEAD_PHASES[2]), seen)
+                         normalise_label(contact.seniority if contact else None),
+                         (normalise_label(deal.stage) or "", LEAD_PHASES[2]), seen)
 
 
-def recommend_for(session: Session, scope: Any, kind: str, record_id: int, now: datetime,
-                  k: int = 5) -> list[Recommendation]:
+class RecommenderCache:
+    """A fitted recommender reused for ``max_age`` (a fit reads every content view: seconds on a large CRM).
+
+    A model fitted at time ``t`` is used for requests at ``t`` to ``t + max_age`` only: it never knows
+    more than the request's moment allows. Keep one per app (``app.state``), not per request.
+    """
+
+    def __init__(self, max_age: timedelta = timedelta(hours=1)) -> None:
+        self.max_age = max_age
+        self._model: ContentRecommender | None = None
+        self._fitted_at: datetime | None = None
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, now: datetime) -> ContentRecommender:
+        """The cached model when it is recent enough for ``now``, else a new fit as of ``now``."""
+        with self._lock:
+            at = self._fitted_at
+            if self._model is None or at is None or not (at <= now <= at + self.max_age):
+                self._model, self._fitted_at = ContentRecommender().fit(session, now), now
+            return self._model
+
+
+def recommend_for(session: Session, scope: Any, kind: str, record_id: int, now: datetime, k: int = 5,
+                  cache: RecommenderCache | None = None) -> list[Recommendation]:
     """Content for one visible lead or deal (``kind`` "lead" or "opportunity"), learned from everything before now."""
     from salesmind.data.records import get_record
 
     record = get_record(session, scope, kind, record_id)
-    model = ContentRecommender().fit(session, now)
-    target = lead_target(record, model, now) if kind == "lead" else deal_target(session, record, model)
+    model = cache.get(session, now) if cache is not None else ContentRecommender().fit(session, now)
+    target = lead_target(session, record, now) if kind == "lead" else deal_target(session, record, now)
     return model.recommend(target, k)
+
+
+def app_cache(state: Any) -> RecommenderCache:
+    """The recommender cache kept on an app's ``state`` (created on first use)."""
+    cache = getattr(state, "content_recommender", None)
+    if cache is None:
+        cache = state.content_recommender = RecommenderCache()
+    return cache

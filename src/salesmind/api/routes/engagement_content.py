@@ -15,7 +15,7 @@ from salesmind.api.schemas.engagement_content import (
     DraftRender,
     DraftTemplatePublic,
 )
-from salesmind.engagement.content import Recommendation, recommend_for
+from salesmind.engagement.content import Recommendation, app_cache, recommend_for
 from salesmind.engagement.drafts import Draft, list_templates, render_draft
 
 router = APIRouter(tags=["engagement"])
@@ -32,17 +32,18 @@ def draft_public(draft: Draft) -> DraftPublic:
 
 
 @router.get("/leads/{lead_id}/content", response_model=list[ContentRecommendationPublic])
-def lead_content(lead_id: RecordId, session: SessionDep, scope: ScopeDep, now: NowDep,
+def lead_content(lead_id: RecordId, request: Request, session: SessionDep, scope: ScopeDep, now: NowDep,
                  k: int = Query(5, ge=1, le=MAX_K)) -> list[ContentRecommendationPublic]:
     """Content assets this lead has not seen, best first, with the reasons."""
-    return _public(recommend_for(session, scope, "lead", lead_id, now, k))
+    return _public(recommend_for(session, scope, "lead", lead_id, now, k, app_cache(request.app.state)))
 
 
 @router.get("/opportunities/{opportunity_id}/content", response_model=list[ContentRecommendationPublic])
-def deal_content(opportunity_id: RecordId, session: SessionDep, scope: ScopeDep, now: NowDep,
+def deal_content(opportunity_id: RecordId, request: Request, session: SessionDep, scope: ScopeDep, now: NowDep,
                  k: int = Query(5, ge=1, le=MAX_K)) -> list[ContentRecommendationPublic]:
     """Content assets this deal's buyers have not seen, best first, with the reasons."""
-    return _public(recommend_for(session, scope, "opportunity", opportunity_id, now, k))
+    return _public(recommend_for(session, scope, "opportunity", opportunity_id, now, k,
+                                 app_cache(request.app.state)))
 
 
 @router.get("/drafts/templates", response_model=list[DraftTemplatePublic])
@@ -55,5 +56,6 @@ def draft_templates(request: Request, _user: CurrentUser) -> list[DraftTemplateP
 def render(body: DraftRender, request: Request, session: SessionDep, scope: ScopeDep, now: NowDep) -> DraftPublic:
     """Render a template for one lead or contact; nothing is sent (the rep reviews and edits it first)."""
     draft = render_draft(session, scope, request.app.state.settings, body.template, now, lead_id=body.lead_id,
-                         contact_id=body.contact_id, use_writer=body.use_writer)
+                         contact_id=body.contact_id, use_writer=body.use_writer,
+                         cache=app_cache(request.app.state))
     return draft_public(draft)

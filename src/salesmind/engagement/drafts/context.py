@@ -9,12 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salesmind.data.models import Account, Activity, ActivityType, Contact, ContentAsset, Lead, User
-from salesmind.engagement.content import (
-    ContentRecommender,
-    ContentTarget,
-    lead_target,
-    normalise_label,
-)
+from salesmind.engagement.content import ContentRecommender, ContentTarget, contact_target, lead_target
 from salesmind.engagement.drafts.slots import Slots, pain_points
 
 #: Activity types that say what a person did recently, newest first wins.
@@ -71,7 +66,7 @@ def lead_slots(session: Session, lead: Lead, now: datetime, model: ContentRecomm
     known.update(_activity_slots(session, Activity.lead_id, lead.id, now))
     known.update(_rep_slots(lead.owner))
     if model is not None:
-        known["recommended_content"] = _content(model, lead_target(lead, model, now))
+        known["recommended_content"] = _content(model, lead_target(session, lead, now))
     return Slots(known, recipient=lead.email)
 
 
@@ -85,8 +80,6 @@ def contact_slots(session: Session, contact: Contact, now: datetime, model: Cont
     known.update(_activity_slots(session, Activity.contact_id, contact.id, now))
     known.update(_rep_slots(contact.owner))
     if model is not None:
-        seen = model.seen_by(f"contact:{contact.id}", *([f"lead:{origin.id}"] if origin else []))
-        target = ContentTarget(contact.full_name, normalise_label(account.industry if account else None),
-                               normalise_label(contact.seniority), ("decision",), seen)
+        target = contact_target(session, contact, now)
         known["recommended_content"] = _content(model, target)
     return Slots(known, recipient=contact.email)

@@ -10,7 +10,7 @@ from salesmind.core.errors import UserInputError
 from salesmind.core.settings import Settings
 from salesmind.data.records import get_record
 from salesmind.data.scope import Scope
-from salesmind.engagement.content import ContentRecommender
+from salesmind.engagement.content import ContentRecommender, RecommenderCache
 from salesmind.engagement.drafts.context import contact_slots, lead_slots
 from salesmind.engagement.drafts.library import Draft, TemplateInfo, TemplateLibrary
 from salesmind.engagement.writer import DraftWriter, WriterConfig
@@ -28,13 +28,13 @@ def list_templates(settings: Settings) -> list[TemplateInfo]:
 
 def render_draft(session: Session, scope: Scope, settings: Settings, template: str, now: datetime, *,
                  lead_id: int | None = None, contact_id: int | None = None, use_writer: bool = False,
-                 writer: DraftWriter | None = None) -> Draft:
+                 writer: DraftWriter | None = None, cache: RecommenderCache | None = None) -> Draft:
     """The draft of ``template`` for one lead or contact (exactly one), rewritten by the writer when asked."""
     if (lead_id is None) == (contact_id is None):
         raise UserInputError("give exactly one of a lead id or a contact id")
     library = template_library(settings)
     library.file_for(template)  # an unknown template is reported before any CRM work
-    model = _recommender(session, now)
+    model = _recommender(session, now, cache)
     if lead_id is not None:
         slots = lead_slots(session, get_record(session, scope, "lead", lead_id), now, model)
     else:
@@ -45,9 +45,9 @@ def render_draft(session: Session, scope: Scope, settings: Settings, template: s
     return (writer or DraftWriter(WriterConfig.from_settings(settings))).rewrite(draft)
 
 
-def _recommender(session: Session, now: datetime) -> ContentRecommender | None:
+def _recommender(session: Session, now: datetime, cache: RecommenderCache | None) -> ContentRecommender | None:
     """The content model for the draft's recommended-content slot (None when there is no content library)."""
     try:
-        return ContentRecommender().fit(session, now)
+        return cache.get(session, now) if cache is not None else ContentRecommender().fit(session, now)
     except UserInputError:
         return None

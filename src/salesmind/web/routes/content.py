@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from salesmind.core.errors import SalesmindError
 from salesmind.data.records import list_records
-from salesmind.engagement.content import Recommendation, recommend_for
+from salesmind.engagement.content import Recommendation, app_cache, recommend_for
 from salesmind.engagement.drafts import Draft, list_templates, render_draft
 from salesmind.web.deps import PageDep
 
@@ -35,7 +35,8 @@ class ContentPanel:
 def content_panel(page: Any, lead: Any) -> ContentPanel:
     """The top content picks for a lead on its page (a note instead when there is no content library)."""
     try:
-        items = recommend_for(page.session, page.scope, "lead", lead.id, page.request.app.state.clock.now(), PANEL_K)
+        state = page.request.app.state
+        items = recommend_for(page.session, page.scope, "lead", lead.id, state.clock.now(), PANEL_K, app_cache(state))
     except SalesmindError as exc:
         return ContentPanel(lead.id, note=str(exc))
     return ContentPanel(lead.id, items=items)
@@ -54,7 +55,7 @@ def drafts_page(page: PageDep, lead_id: Annotated[int | None, Query(ge=1, le=2**
         templates = list_templates(settings)
         if lead_id is not None and template:
             draft = render_draft(page.session, page.scope, settings, template, page.request.app.state.clock.now(),
-                                 lead_id=lead_id, use_writer=writer)
+                                 lead_id=lead_id, use_writer=writer, cache=app_cache(page.request.app.state))
     except SalesmindError as exc:
         error = str(exc)
     leads = list_records(page.session, page.scope, "lead", limit=LEAD_CHOICES)
