@@ -39,6 +39,8 @@ def demo(
             summary = build_demo(database, size, seed, as_of=day, progress=progress)
         from salesmind.engagement.booking import seed_demo_calendars  # loaded here: icalendar is not needed before
         seed_demo_calendars(database)  # a booking page /book/<name> for every demo rep
+        from salesmind.engagement.cadences.defaults import seed_demo_cadences
+        seed_demo_cadences(database)  # default sequences and 60 new leads enrolled (emails wait in the outbox: no SMTP)
         database.dispose()
     except SalesmindError as exc:
         fail(exc, as_json)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.table import Table
@@ -79,8 +78,9 @@ def create_cmd(path: Path = typer.Argument(..., help="A YAML or JSON file: name,
 
     try:
         data = read_definition(path)
-        with open_database().transaction() as session:
-            sequence = create_from_definition(session, data)
+        database = open_database()
+        with database.transaction() as session:
+            sequence = create_from_definition(session, data, app_settings=database.settings)
             result = {"id": sequence.id, "name": sequence.name}
     except SalesmindError as exc:
         fail(exc, as_json)
@@ -90,9 +90,9 @@ def create_cmd(path: Path = typer.Argument(..., help="A YAML or JSON file: name,
 
 @sequences_app.command("enrol")
 def enrol_cmd(sequence_id: int = typer.Argument(...),
-              lead: Optional[int] = typer.Option(None, "--lead", help="Lead id."),
-              contact: Optional[int] = typer.Option(None, "--contact", help="Contact id."),
-              email: Optional[str] = typer.Option(None, "--email", help="The person's email address."),
+              lead: int | None = typer.Option(None, "--lead", help="Lead id."),
+              contact: int | None = typer.Option(None, "--contact", help="Contact id."),
+              email: str | None = typer.Option(None, "--email", help="The person's email address."),
               as_json: bool = typer.Option(False, "--json")) -> None:
     """Enrol a lead or contact (its first step is due in its business hours)."""
     from salesmind.cli.context import open_database
@@ -171,9 +171,9 @@ def report_cmd(sequence_id: int = typer.Argument(...), as_json: bool = typer.Opt
 
 
 @app.command("tasks")
-def tasks_cmd(rep: Optional[str] = typer.Option(None, "--rep", help="The rep's login email (default: everyone)."),
-              done: Optional[int] = typer.Option(None, "--done", help="Mark this task done."),
-              skip: Optional[int] = typer.Option(None, "--skip", help="Mark this task skipped."),
+def tasks_cmd(rep: str | None = typer.Option(None, "--rep", help="The rep's login email (default: everyone)."),
+              done: int | None = typer.Option(None, "--done", help="Mark this task done."),
+              skip: int | None = typer.Option(None, "--skip", help="Mark this task skipped."),
               as_json: bool = typer.Option(False, "--json")) -> None:
     """Today's open tasks (overdue first, then by priority), or mark one done or skipped."""
     from sqlalchemy import func, select
@@ -262,9 +262,9 @@ def experiments_create(step: int = typer.Option(..., "--step", help="The email s
                                                       "the control). {first_name} and {company} are filled in."),
                        control_share: float = typer.Option(0.1, "--control-share", min=0.0, max=0.99),
                        min_samples: int = typer.Option(30, "--min-samples", min=0),
-                       segment_by: Optional[str] = typer.Option(None, "--segment-by",
+                       segment_by: str | None = typer.Option(None, "--segment-by",
                                                                 help="industry, seniority, country, region, source"),
-                       name: Optional[str] = typer.Option(None, "--name"),
+                       name: str | None = typer.Option(None, "--name"),
                        as_json: bool = typer.Option(False, "--json")) -> None:
     """Start a subject-line experiment on an email step."""
     from salesmind.cli.context import open_database

@@ -6,11 +6,11 @@ from salesmind.api.routes import (accounts, audit, auth, booking, calls, coachin
                                    mail,
                                    inbound,
                                    engagement_content,
-                                   opportunities, privacy, replies, scores, users)
+                                   opportunities, privacy, replies, scores, sequences, users)
 
 api_router = APIRouter()
 for module in (health, auth, users, accounts, contacts, leads, opportunities, ingest, audit, privacy, scores, forecasts,
-               customers, calls, coaching, replies, mail, deals, booking):
+               customers, calls, coaching, replies, mail, deals, booking, sequences):
     api_router.include_router(module.router)
 api_router.include_router(engagement_content.router)
 api_router.include_router(inbound.router)

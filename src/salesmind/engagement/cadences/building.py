@@ -8,8 +8,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from salesmind.core.errors import NotFound, UserInputError
+from salesmind.core.settings import Settings
 from salesmind.data.models.cadences import STEP_KINDS, Enrolment, Sequence, SequenceStep, Touch
 from salesmind.engagement.cadences.config import CadenceSettings
+from salesmind.engagement.drafts import TemplateLibrary, template_library
 
 MAX_STEPS = 30
 STEP_KEYS = frozenset({"kind", "wait_days", "template", "subject_variants", "manual", "instructions"})
@@ -52,57 +54,58 @@ def validate_step(raw: Any, number: int) -> dict[str, Any]:
             "manual": bool(raw.get("manual", False)), "instructions": instructions}
 
 
-def validate_steps(steps: Any, settings: Any = None) -> list[dict[str, Any]]:
-    """All steps checked, 1 to :data:`MAX_STEPS` of them, with the template names known to the draft library."""
+def validate_steps(steps: Any, settings: Settings | None = None) -> list[dict[str, Any]]:
+    """All steps checked, 1 to :data:`MAX_STEPS` of them, with template names the draft library knows (the
+    user's folder of ``settings`` included; the shipped templates without settings)."""
     if not isinstance(steps, list) or not steps:
         raise UserInputError("a sequence needs a list of at least one step")
     if len(steps) > MAX_STEPS:
         raise UserInputError(f"a sequence has at most {MAX_STEPS} steps, got {len(steps)}")
     checked = [validate_step(raw, i + 1) for i, raw in enumerate(steps)]
-    if settings is not None:
-        from salesmind.engagement.drafts import template_library
-
-        library = template_library(settings)
-        for i, step in enumerate(checked):
-            if step["template"]:
-                try:
-                    library.file_for(step["template"])
-                except UserInputError as exc:
-                    raise UserInputError(f"step {i + 1}: {exc}") from None
+    library = template_library(settings) if settings is not None else TemplateLibrary()
+    for i, step in enumerate(checked):
+        if step["template"]:
+            try:
+                library.file_for(step["template"])
+            except UserInputError as exc:
+                raise UserInputError(f"step {i + 1}: {exc}") from None
     return checked
 
 
-def add_steps(session: Session, sequence: Sequence, steps: list[dict[str, Any]]) -> list[SequenceStep]:
+def add_steps(session: Session, sequence: Sequence, steps: list[dict[str, Any]],
+              app_settings: Settings | None = None) -> list[SequenceStep]:
     """Append validated steps after the sequence's last one."""
     last = session.scalar(select(func.max(SequenceStep.position)).where(SequenceStep.sequence_id == sequence.id))
     rows = [SequenceStep(sequence_id=sequence.id, position=(last or 0) + i + 1, **step)
-            for i, step in enumerate(validate_steps(steps))]
+            for i, step in enumerate(validate_steps(steps, app_settings))]
     session.add_all(rows)
     session.flush()
     return rows
 
 
 def create_sequence(session: Session, name: str, steps: list[dict[str, Any]], *, description: str | None = None,
-                    settings: dict[str, Any] | None = None, created_by_id: int | None = None) -> Sequence:
+                    settings: dict[str, Any] | None = None, created_by_id: int | None = None,
+                    app_settings: Settings | None = None) -> Sequence:
     """A new sequence with its steps (each a mapping: kind, wait_days, template, subject_variants, manual,
-    instructions) and settings (see :class:`CadenceSettings`)."""
+    instructions) and settings (see :class:`CadenceSettings`); ``app_settings`` locate the user's templates."""
     check_new_name(session, name)
-    validate_steps(steps)
+    validate_steps(steps, app_settings)
     sequence = Sequence(name=name.strip(), description=description,
                         settings=CadenceSettings.parse(settings).to_dict(), created_by_id=created_by_id)
     session.add(sequence)
     session.flush()
-    add_steps(session, sequence, steps)
+    add_steps(session, sequence, steps, app_settings)
     return sequence
 
 
-def replace_steps(session: Session, sequence_id: int, steps: list[dict[str, Any]]) -> list[SequenceStep]:
+def replace_steps(session: Session, sequence_id: int, steps: list[dict[str, Any]],
+                  app_settings: Settings | None = None) -> list[SequenceStep]:
     """Replace every step (edit, add, remove, reorder); refused once any enrolment has made a touch, since
     positions would no longer mean the same step."""
     sequence = session.get(Sequence, sequence_id)
     if sequence is None:
         raise NotFound(f"no sequence {sequence_id}")
-    checked = validate_steps(steps)
+    checked = validate_steps(steps, app_settings)
     touched = session.scalar(select(func.count()).select_from(Touch).join(Enrolment, Touch.enrolment_id == Enrolment.id)
                              .where(Enrolment.sequence_id == sequence_id)) or 0
     if touched:
@@ -133,3 +136,14 @@ def update_sequence(session: Session, sequence_id: int, *, name: str | None = No
         sequence.is_active = is_active
     session.flush()
     return sequence
+
+
+def delete_sequence(session: Session, sequence_id: int) -> None:
+    """Delete a sequence nobody was ever enrolled in (otherwise deactivate it, to keep its history)."""
+    sequence = session.get(Sequence, sequence_id)
+    if sequence is None:
+        raise NotFound(f"no sequence {sequence_id}")
+    if session.scalar(select(Enrolment.id).where(Enrolment.sequence_id == sequence_id).limit(1)) is not None:
+        raise UserInputError(f"sequence {sequence.name!r} has enrolments: deactivate it (is_active false) instead")
+    session.delete(sequence)
+    session.flush()

@@ -7,6 +7,7 @@ from typing import Any
 
 from salesmind.core.errors import UserInputError
 from salesmind.engagement.cadences.windows import SendWindow, zone_named
+from salesmind.engagement.mail.suppression import normalise_address
 
 #: Touches one owner's enrolments may make per local day unless the sequence says otherwise.
 DEFAULT_DAILY_LIMIT = 200
@@ -44,7 +45,7 @@ class CadenceSettings:
                    daily_limit=_positive(raw.get("daily_limit", DEFAULT_DAILY_LIMIT), "daily_limit"),
                    nurture_sequence=(str(raw["nurture_sequence"]) if raw.get("nurture_sequence") else None),
                    reward_days=_positive(raw.get("reward_days", DEFAULT_REWARD_DAYS), "reward_days"),
-                   from_address=raw.get("from_address") or None)
+                   from_address=normalise_address(str(raw["from_address"])) if raw.get("from_address") else None)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON stored on the sequence row."""

@@ -63,8 +63,8 @@ DEMO_SUBJECTS = ("{first_name}, a question about {company}", "Forecasts {company
 
 
 def seed_demo_cadences(database: Database, *, sample: int = 60, now: datetime | None = None) -> int:
-    """The default sequences, a subject experiment on the first email, and up to ``sample`` new consenting
-    leads enrolled and ticked once (their first emails wait in the outbox); returns how many were enrolled."""
+    """The default sequences, a subject experiment on the first email, and up to ``sample`` new or working
+    consenting leads enrolled and ticked once (their first emails wait in the outbox); returns how many were enrolled."""
     now = now or utcnow()
     with database.transaction() as session:
         outbound, _ = ensure_default_sequences(session)
@@ -75,7 +75,7 @@ def seed_demo_cadences(database: Database, *, sample: int = 60, now: datetime | 
             create_experiment(session, step_id=first_email.id, arms=list(DEMO_SUBJECTS), control_share=0.1,
                               min_samples=30, segment_by="industry", name="Outbound: first subject line")
         enrolled = select(Enrolment.lead_id).where(Enrolment.lead_id.is_not(None))
-        leads = session.scalars(select(Lead.id).where(Lead.status == LeadStatus.NEW, Lead.consent_email.is_(True),
+        leads = session.scalars(select(Lead.id).where(Lead.status.in_((LeadStatus.NEW, LeadStatus.WORKING)), Lead.consent_email.is_(True),
                                                       Lead.do_not_contact.is_(False), Lead.email.is_not(None),
                                                       Lead.owner_id.is_not(None), Lead.id.not_in(enrolled))
                                 .order_by(Lead.created_at.desc(), Lead.id.desc()).limit(sample)).all()

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from salesmind.core.errors import NotFound, UserInputError
+from salesmind.core.settings import Settings
 from salesmind.data.models import Contact, Lead
 from salesmind.data.models.cadences import Enrolment, Sequence, SequenceStep
 from salesmind.data.scope import Scope
@@ -46,13 +47,15 @@ def check_definition(data: Any) -> dict[str, Any]:
     return data
 
 
-def create_from_definition(session: Session, data: dict[str, Any], created_by_id: int | None = None) -> Sequence:
+def create_from_definition(session: Session, data: dict[str, Any], created_by_id: int | None = None,
+                           app_settings: Settings | None = None) -> Sequence:
     """Create a sequence from a checked definition."""
     data = check_definition(data)
     description = data.get("description")
     return create_sequence(session, data["name"], data.get("steps") or [],
                            description=str(description) if description is not None else None,
-                           settings=data.get("settings"), created_by_id=created_by_id)
+                           settings=data.get("settings"), created_by_id=created_by_id,
+                           app_settings=app_settings)
 
 
 def get_sequence(session: Session, sequence_id: int) -> tuple[Sequence, list[SequenceStep]]:
