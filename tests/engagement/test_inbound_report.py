@@ -71,3 +71,17 @@ def test_a_reps_report_holds_only_their_leads_and_an_empty_period_is_empty(mail_
     assert mine.overall.submissions == 3 and {g.label for g in mine.by_owner} == {"Eve"}
     assert empty.overall.submissions == 0 and empty.overall.median_sent_minutes is None
     assert empty.overall.share_within_target is None and empty.daily == []
+
+
+def test_a_reply_sent_by_cron_counts_before_its_time_is_recorded(mail_db: Database, smtp, team: Team) -> None:
+    from salesmind.engagement.inbound import handle_submission
+    from salesmind.engagement.mail.outbox import deliver
+
+    from mail_world import rng, transport
+    from inbound_world import form
+
+    handle_submission(mail_db, form(), source="web", now=NOW)
+    deliver(mail_db, transport(mail_db.settings), now=later(3), rng=rng())  # no record_sent_replies
+    with mail_db.transaction() as s:
+        report = response_time_report(s, Scope.everything(), start=NOW, end=later(60), target_minutes=5)
+    assert report.overall.median_sent_minutes == pytest.approx(3.0) and report.overall.never_answered == 0

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salesmind.data.models import Activity, ActivityType, Direction, EmailMessage, InboundSubmission, User
+from salesmind.data.models.outreach import OutboxMessage
 from salesmind.data.scope import Scope
 
 OWNER_TOUCHES = (ActivityType.CALL, ActivityType.EMAIL_SENT)
@@ -105,15 +106,20 @@ def _owner_touched(session: Session, subs: list[InboundSubmission]) -> set[int]:
 
 def submission_timings(session: Session, scope: Scope, start: datetime, end: datetime) -> list[Timing]:
     """The timings of every visible submission received in [start, end), oldest first."""
-    stmt = select(InboundSubmission).where(InboundSubmission.received_at >= start, InboundSubmission.received_at < end)
-    subs = list(session.scalars(scope.restrict(stmt, InboundSubmission.routed_to_id)
-                                .order_by(InboundSubmission.received_at, InboundSubmission.id)))
+    stmt = (select(InboundSubmission, OutboxMessage.sent_at)
+            .outerjoin(OutboxMessage, OutboxMessage.id == InboundSubmission.first_reply_id)
+            .where(InboundSubmission.received_at >= start, InboundSubmission.received_at < end))
+    rows = session.execute(scope.restrict(stmt, InboundSubmission.routed_to_id)
+                           .order_by(InboundSubmission.received_at, InboundSubmission.id)).all()
+    # The outbox's send time counts even before record_sent_replies has copied it (mail sent by cron).
+    sent = {s.id: s.reply_sent_at or at for s, at in rows}
+    subs = [s for s, _ in rows]
     names = dict(session.execute(select(User.id, User.name).where(
         User.id.in_({s.routed_to_id for s in subs if s.routed_to_id is not None}))).all())
     touched = _owner_touched(session, subs)
     return [Timing(s.id, s.lead_id, s.received_at, s.source or "form", names.get(s.routed_to_id, "Unassigned"),
-                   _minutes(s.reply_queued_at, s.received_at), _minutes(s.reply_sent_at, s.received_at),
-                   s.reply_sent_at is not None or s.id in touched) for s in subs]
+                   _minutes(s.reply_queued_at, s.received_at), _minutes(sent[s.id], s.received_at),
+                   sent[s.id] is not None or s.id in touched) for s in subs]
 
 
 def _grouped(timings: list[Timing], key: str, target: float) -> list[Summary]:
