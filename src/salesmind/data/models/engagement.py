@@ -145,5 +145,5 @@ class Activity(Base, External):
     duration_seconds: Mapped[float | None]
     email_message_id: Mapped[int | None] = mapped_column(ForeignKey("email_messages.id", ondelete="SET NULL"))
     call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"))
-    content_asset_id: Mapped[int | None] = mapped_column(ForeignKey("content_assets.id"))
+    content_asset_id: Mapped[int | None] = mapped_column(ForeignKey("content_assets.id"), index=True)
     details: Mapped[dict[str, Any] | None]
