@@ -53,6 +53,7 @@ def mount_web(app: FastAPI) -> None:
     from salesmind.web.routes.inbound import add_inbound_nav
     from salesmind.web.routes.replies import add_reply_nav
     from salesmind.web.routes.scores import add_score_nav
+    from salesmind.web.routes.sequences import add_sequences_nav
 
     app.include_router(web_router)
     add_score_nav(app)
@@ -65,6 +66,7 @@ def mount_web(app: FastAPI) -> None:
     add_booking_nav(app)
     add_mail_nav(app)
     add_inbound_nav(app)
+    add_sequences_nav(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _install_error_pages(app)
 

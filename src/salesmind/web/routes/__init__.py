@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from salesmind.web.routes import inbound
 from salesmind.web.routes import auth, booking, calls, coaching, customers, deals, forecast, home, mail, records, replies, scores
 from salesmind.web.routes import content
+from salesmind.web.routes import sequences
 
 web_router = APIRouter(include_in_schema=False)
 web_router.include_router(auth.router)
@@ -21,5 +22,6 @@ web_router.include_router(booking.router)
 web_router.include_router(mail.router)
 web_router.include_router(inbound.router)
 web_router.include_router(content.router)
+web_router.include_router(sequences.router)
 
 __all__ = ["web_router"]
