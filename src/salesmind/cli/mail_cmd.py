@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import typer
 from rich.table import Table
@@ -17,6 +17,20 @@ from salesmind.core.errors import SalesmindError, UserInputError
 mail_app = typer.Typer(help="Outgoing mail through SMTP, the suppression list, inbound replies and bounces.",
                        no_args_is_help=True)
 app.add_typer(mail_app, name="mail")
+
+
+def _repeat(step: Callable[[], None], watch: bool, interval: float, as_json: bool) -> None:
+    """Run ``step`` once, or every ``interval`` seconds with --watch (Ctrl-C stops); a user error ends it cleanly."""
+    try:
+        while True:
+            step()
+            if not watch:
+                return
+            time.sleep(interval)
+    except SalesmindError as exc:
+        fail(exc, as_json)
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
 
 
 @mail_app.command("send-due")
@@ -32,24 +46,18 @@ def send_due(
     from salesmind.engagement.mail.transport import SMTPTransport
 
     database = open_database()
-    try:
-        transport = SMTPTransport.from_settings(database.settings.mail)
-        while True:
-            counts = deliver(database, transport, limit=limit)
-            if as_json:
-                emit_json(asdict(counts))
-            elif counts.claimed or not watch:
-                console.print(f"sent {counts.sent}, retrying {counts.retried}, failed {counts.failed} "
-                              f"(bounced {counts.bounced}), waiting for the throttle {counts.throttled}")
-                for error in counts.errors[:5]:
-                    console.print(f"  [red]{error}[/]", highlight=False)
-            if not watch:
-                return
-            time.sleep(interval)
-    except SalesmindError as exc:
-        fail(exc, as_json)
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+
+    def once() -> None:
+        counts = deliver(database, SMTPTransport.from_settings(database.settings.mail), limit=limit)
+        if as_json:
+            emit_json(asdict(counts))
+        elif counts.claimed or not watch:
+            console.print(f"sent {counts.sent}, retrying {counts.retried}, failed {counts.failed} "
+                          f"(bounced {counts.bounced}), waiting for the throttle {counts.throttled}")
+            for error in counts.errors[:5]:
+                console.print(f"  [red]{error}[/]", highlight=False)
+
+    _repeat(once, watch, interval, as_json)
 
 
 @mail_app.command("outbox")
@@ -135,6 +143,33 @@ def inbound_file(
     who = f"lead {result.lead_id}" if result.lead_id else f"contact {result.contact_id}" if result.contact_id else "nobody"
     console.print(f"{result.kind}: {who}; suppressed {result.suppressed}"
                   + (f"; intent {result.intent}" if result.intent else ""))
+
+
+@mail_app.command("poll-imap")
+def poll_imap_command(
+    limit: int = typer.Option(100, "--limit", min=1, max=10_000, help="Messages per poll at most."),
+    watch: bool = typer.Option(False, "--watch", help="Keep polling."),
+    interval: float = typer.Option(60.0, "--interval", min=1.0, help="Seconds between polls with --watch."),
+    classify: bool = typer.Option(True, "--classify/--no-classify", help="Classify replies' intents."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Read the unseen messages of the configured IMAP mailbox as inbound mail (each flagged seen once handled)."""
+    from salesmind.cli.context import open_database
+    from salesmind.engagement.mail.imap import poll_imap
+
+    database = open_database()
+
+    def once() -> None:
+        result = poll_imap(database, limit=limit, classify=classify)
+        kinds = [r.kind for r in result.processed]
+        if as_json:
+            emit_json({"unseen": result.unseen, "refused": result.refused, "errors": result.errors,
+                       "processed": [asdict(r) for r in result.processed]})
+        elif kinds or not watch:
+            summary = ", ".join(f"{k} {kinds.count(k)}" for k in sorted(set(kinds))) or "nothing new"
+            console.print(f"{result.unseen} unseen: {summary}; refused {result.refused}")
+
+    _repeat(once, watch, interval, as_json)
 
 
 @mail_app.command("test")

@@ -16,7 +16,7 @@ SMTP_SECURITY = ("none", "starttls", "ssl")
 
 @dataclass(frozen=True)
 class MailSettings:
-    """Outgoing mail: the SMTP server, the sender, the public address of unsubscribe links, the throttle."""
+    """Mail: the SMTP server, the sender, the public address of unsubscribe links, the throttle, the IMAP inbox."""
 
     smtp_host: str = ""
     smtp_port: int = 587
@@ -26,14 +26,24 @@ class MailSettings:
     from_address: str = "salesmind@localhost"
     public_url: str = "http://127.0.0.1:8000"
     per_minute: int = 60
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_security: str = "ssl"
+    imap_username: str = ""
+    imap_password: str = ""
+    imap_mailbox: str = "INBOX"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "MailSettings":
-        """Read ``SALESMIND_SMTP_*``, ``SALESMIND_MAIL_*`` and ``SALESMIND_PUBLIC_URL``."""
+        """Read ``SALESMIND_SMTP_*``, ``SALESMIND_MAIL_*``, ``SALESMIND_IMAP_*`` and ``SALESMIND_PUBLIC_URL``."""
         security = env.get(f"{ENV_PREFIX}SMTP_SECURITY", "starttls").lower()
         if security not in SMTP_SECURITY:
             raise ConfigError(f"SALESMIND_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, not {security!r}")
         default_port = {"none": "25", "starttls": "587", "ssl": "465"}[security]
+        imap_security = env.get(f"{ENV_PREFIX}IMAP_SECURITY", "ssl").lower()
+        if imap_security not in SMTP_SECURITY:
+            raise ConfigError(f"SALESMIND_IMAP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, "
+                              f"not {imap_security!r}")
         return cls(
             smtp_host=env.get(f"{ENV_PREFIX}SMTP_HOST", ""),
             smtp_port=_whole(env, "SMTP_PORT", default_port),
@@ -43,6 +53,12 @@ class MailSettings:
             from_address=env.get(f"{ENV_PREFIX}MAIL_FROM", "salesmind@localhost"),
             public_url=env.get(f"{ENV_PREFIX}PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
             per_minute=_whole(env, "MAIL_PER_MINUTE", "60"),
+            imap_host=env.get(f"{ENV_PREFIX}IMAP_HOST", ""),
+            imap_port=_whole(env, "IMAP_PORT", {"none": "143", "starttls": "143", "ssl": "993"}[imap_security]),
+            imap_security=imap_security,
+            imap_username=env.get(f"{ENV_PREFIX}IMAP_USERNAME", ""),
+            imap_password=env.get(f"{ENV_PREFIX}IMAP_PASSWORD", ""),
+            imap_mailbox=env.get(f"{ENV_PREFIX}IMAP_MAILBOX", "INBOX"),
         )
 
 
