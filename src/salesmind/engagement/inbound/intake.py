@@ -7,6 +7,7 @@ so nothing is stored when any field is wrong. Fields the form does not know are 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -70,7 +71,7 @@ def _number(value: Any, *, whole: bool, upper: float) -> float | None:
         number = float(raw)
     except ValueError:
         raise ValueError("must be a number") from None
-    if number != number or number < 0 or number > upper:
+    if not math.isfinite(number) or number < 0 or number > upper:
         raise ValueError(f"must be between 0 and {upper:,.0f}")
     if whole and number != int(number):
         raise ValueError("must be a whole number")
