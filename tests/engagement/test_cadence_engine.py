@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from salesmind.core.db import Database
 from salesmind.core.errors import UserInputError
+from salesmind.data.models import EmailMessage
 from salesmind.data.models.cadences import Enrolment, Task, Touch
 from salesmind.data.models.outreach import Booking, OutboxMessage
 from salesmind.engagement.cadences import (
@@ -239,3 +240,17 @@ def test_a_bounce_stops_by_pull_and_the_suppression_hook_stops_at_once(mail_db: 
     assert run_tick(mail_db, MONDAY).stopped == {"bounced": 1}
     assert enrolment(mail_db, lea).stopped_reason == "bounced"
     assert count(mail_db, OutboxMessage) == 0
+
+
+def test_the_reply_hook_acts_at_once_and_the_intent_decides_the_task(mail_db: Database, world: World) -> None:
+    eid = enrol_lead(mail_db, world.sequence, world.lea)
+    run_tick(mail_db, MONDAY)
+    reply_id = classified_reply(mail_db, world.lea, MONDAY + days(0.1), "positive_meeting")
+    with mail_db.transaction() as s:
+        assert engine.on_reply(s, s.get(EmailMessage, reply_id), now=MONDAY + days(0.1)) == 1
+    row = enrolment(mail_db, eid)
+    assert (row.status, row.stopped_reason) == ("stopped", "replied")
+    with mail_db.transaction() as s:
+        task = s.scalars(select(Task)).one()
+        assert "calendar link" in task.title and task.priority == 3 and task.user_id == world.rep
+    assert run_tick(mail_db, MONDAY + days(3)).due == 0  # the pull check finds nothing left to do
