@@ -130,3 +130,25 @@ def test_the_inbound_page_shows_the_report_rules_and_the_snippet_to_admins(
     added = client.post("/inbound/rules", data={"name": "Bad", "kind": "round_robin"}, follow_redirects=False)
     assert added.status_code == 303 and "error=" in added.headers["location"]
     assert "needs at least one assignee" in client.get(added.headers["location"]).text
+
+
+def test_managers_see_their_teams_report_without_the_rules_and_reps_have_no_page(
+        client: TestClient, mail_db: Database, keys: dict[str, str], team: Team) -> None:
+    from salesmind.data.models import Team as SalesTeam
+
+    with mail_db.transaction() as s:
+        boss = create_user(s, "lead@seller.example", "Lead", Role.MANAGER, password=PASSWORD)
+        east = SalesTeam(name="East", manager_id=boss.id)
+        s.add(east)
+        s.flush()
+        s.get(User, team.eve).team_id = east.id
+        create_user(s, "rep@seller.example", "Rap", Role.REP, password=PASSWORD)
+    client.post(f"/f/{form_key(mail_db.settings)}", data=form())  # round robin: Eve
+    client.post(f"/f/{form_key(mail_db.settings)}", data=form(email="two@buyer.example"))  # Gus, not in East
+    client.post("/login", data={"email": "lead@seller.example", "password": PASSWORD})
+    page = client.get("/inbound")
+    assert page.status_code == 200 and 'id="routing-rules"' not in page.text
+    assert page.text.count('id="submission-') == 1 and "gave Eve" in page.text
+    client.post("/logout")
+    client.post("/login", data={"email": "rep@seller.example", "password": PASSWORD})
+    assert client.get("/inbound").status_code == 404 and 'href="/inbound"' not in client.get("/").text
