@@ -269,3 +269,48 @@ def test_api_export_and_erase_for_admins_only(database: Database, world: dict[st
     erased = admin.post("/api/privacy/erase", json={"email": EMAIL})
     assert erased.status_code == 200 and erased.json()["deleted"]["contacts"] == 1
     assert _traces(database) == []
+
+
+def test_engagement_records_are_exported_and_erased(database: Database, world: dict[str, int]) -> None:
+    """Outbox mail, enrolments, tasks, bookings and form submissions are the person's too; the
+    suppression list (hashes) survives, so an erased person who unsubscribed is never mailed again."""
+    from salesmind.data.models import (Booking, Enrolment, InboundSubmission, OutboxMessage, Sequence,
+                                       Suppression, Task)
+    from salesmind.engagement.mail.suppression import address_hash, is_suppressed
+
+    with database.transaction() as s:
+        rep = s.scalar(select(User))
+        sequence = Sequence(name="Outbound")
+        s.add(sequence)
+        s.flush()
+        enrolment = Enrolment(sequence_id=sequence.id, lead_id=world["lead"], owner_id=rep.id)
+        s.add_all([
+            enrolment,
+            OutboxMessage(idempotency_key="k1", message_id="<k1@x>", from_address="rita@seller.io",
+                          to_address="Jane@Acme.com", subject="Hello Jane Doe", body_text="Hi Jane Doe"),
+            OutboxMessage(idempotency_key="k2", message_id="<k2@x>", from_address="rita@seller.io",
+                          to_address="mary.jane@acme.com", subject="Hi", body_text="Hi Mary"),
+            Task(user_id=rep.id, kind="call", title="Call the lead", due_at=T, lead_id=world["lead"]),
+            Booking(uid="b1", user_id=rep.id, starts_at=T, ends_at=T, visitor_name=NAME, visitor_email=EMAIL,
+                    visitor_timezone="UTC", notes="Jane Doe wants pricing", slot_key="1:x"),
+            InboundSubmission(lead_id=world["lead"], payload={"email": EMAIL, "message": "call me"},
+                              reply_queued_at=T),
+            Suppression(email_hash=address_hash(EMAIL), reason="unsubscribe"),
+        ])
+    with database.transaction() as s:
+        counts = export_person(s, EMAIL)["counts"]
+    assert {k: counts[k] for k in ("outbox_messages", "enrolments", "tasks", "bookings", "inbound_submissions")} == {
+        "outbox_messages": 1, "enrolments": 1, "tasks": 1, "bookings": 1, "inbound_submissions": 1}
+    with database.transaction() as s:
+        report = erase_person(s, EMAIL)
+    assert report.deleted["outbox_messages"] == 1 and report.deleted["enrolments"] == 1
+    assert report.anonymised["bookings"] == 1 and report.anonymised["inbound_submissions"] == 1
+    assert _traces(database) == []
+    with database.transaction() as s:
+        assert [m.to_address for m in s.scalars(select(OutboxMessage))] == ["mary.jane@acme.com"]
+        booking = s.scalar(select(Booking))
+        assert (booking.visitor_email, booking.visitor_name, booking.notes) == ("[erased]", None, None)
+        submission = s.scalar(select(InboundSubmission))
+        assert submission.payload is None and submission.reply_queued_at is not None
+        assert s.scalar(select(Task)) is None and s.scalar(select(Enrolment)) is None
+        assert is_suppressed(s, EMAIL)

@@ -7,10 +7,17 @@ they spoke, deal roles, orders, tickets, NPS answers, stored features and model 
 their feedback. Any other row whose text mentions the address or the person's full name is a
 *mention*.
 
+Engagement records are the person's too: queued and sent outbox messages (by person or address),
+cadence enrolments and tasks about them, meetings they booked, and their form submissions.
+
 Erasure deletes what is only about the person and anonymises what the business must keep:
 utterances become ``[erased]`` (the call's other speakers remain), orders keep their totals but
 lose the contact, tickets and NPS answers keep their scores and dates but lose the contact and the
-person's own words, deals lose the link to the person. Mentions are rewritten with ``[erased]``
+person's own words, deals lose the link to the person, outbox messages (sent or still queued, so
+nothing more goes out), enrolments and tasks are deleted, a booked meeting stays on the rep's
+calendar without the visitor's name, address or notes, and a form submission keeps its timings
+(the response-time report) without its answers. The suppression list holds address hashes only
+and is kept, so an erased person who unsubscribed is still never mailed. Mentions are rewritten with ``[erased]``
 in place of the address or name. Staff accounts (``users``, ``api_keys``) are never changed here.
 """
 
@@ -32,12 +39,15 @@ from salesmind.core.errors import UserInputError
 from salesmind.data.models import (
     Activity,
     Base,
+    Booking,
     Call,
     CallParticipant,
     Contact,
     EmailMessage,
     EmailThread,
+    Enrolment,
     FeatureSnapshot,
+    InboundSubmission,
     Lead,
     ModelPrediction,
     NpsResponse,
@@ -45,9 +55,11 @@ from salesmind.data.models import (
     OpportunityContact,
     Order,
     OrderLine,
+    OutboxMessage,
     PredictionFeedback,
     ReplyClassification,
     SupportTicket,
+    Task,
     User,
     Utterance,
 )
@@ -74,6 +86,11 @@ SNAPSHOTS = FeatureSnapshot.__table__
 PREDICTIONS = ModelPrediction.__table__
 FEEDBACK = PredictionFeedback.__table__
 USERS = User.__table__
+OUTBOX = OutboxMessage.__table__
+BOOKINGS = Booking.__table__
+ENROLMENTS = Enrolment.__table__
+TASKS = Task.__table__
+SUBMISSIONS = InboundSubmission.__table__
 
 
 @dataclass
@@ -165,6 +182,11 @@ def find_person(session: Session, email: str) -> Footprint:
         linked(t, and_(t.c.entity_type == "lead", t.c.entity_id.in_(lead_ids)),
                and_(t.c.entity_type == "contact", t.c.entity_id.in_(contact_ids)))
     linked(FEEDBACK, FEEDBACK.c.prediction_id.in_(ids["model_predictions"]))
+    linked(OUTBOX, *by_person(OUTBOX), func.lower(func.trim(OUTBOX.c.to_address)) == address)
+    linked(BOOKINGS, *by_person(BOOKINGS), func.lower(func.trim(BOOKINGS.c.visitor_email)) == address)
+    linked(ENROLMENTS, *by_person(ENROLMENTS))
+    linked(TASKS, *by_person(TASKS))
+    linked(SUBMISSIONS, SUBMISSIONS.c.lead_id.in_(lead_ids))
     return Footprint(email=address, names=names, ids=ids, linked_threads=threads)
 
 
@@ -218,6 +240,11 @@ def erase_person(session: Session, email: str) -> ErasureReport:
     blank(ORDERS, ORDERS.c.contact_id.in_(contacts), contact_id=None)
     blank(TICKETS, TICKETS.c.contact_id.in_(contacts), contact_id=None, body_text=None)
     blank(NPS, NPS.c.contact_id.in_(contacts), contact_id=None, comment=None)
+    for table in (OUTBOX, ENROLMENTS, TASKS):
+        drop(table, person.of(table))
+    blank(BOOKINGS, BOOKINGS.c.id.in_(person.of(BOOKINGS)), visitor_name=None, visitor_email=ERASED, notes=None,
+          lead_id=None, contact_id=None)
+    blank(SUBMISSIONS, SUBMISSIONS.c.id.in_(person.of(SUBMISSIONS)), payload=None, lead_id=None)
     drop(LEADS, leads)
     drop(CONTACTS, contacts)
     for table_name, row_id, cleaned in list(_mentions(session, person)):

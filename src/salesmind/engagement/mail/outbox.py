@@ -174,7 +174,23 @@ def mime_message(row: OutboxMessage, now: datetime) -> MimeMessage:
     msg.set_content(row.body_text)
     if row.body_html:
         msg.add_alternative(row.body_html, subtype="html")
+    for item in (row.details or {}).get("attachments") or []:
+        _attach(msg, item)
     return msg
+
+
+def _attach(msg: MimeMessage, item: dict[str, Any]) -> None:
+    """Attach ``{"filename", "content_type", "content"}``; content-type parameters are kept, so an invitation
+    goes as ``text/calendar; method=REQUEST``, the form mail clients offer Accept/Decline for."""
+    kind, _, params = str(item.get("content_type") or "application/octet-stream").partition(";")
+    maintype, _, subtype = kind.strip().partition("/")
+    content = str(item.get("content") or "")
+    extra = dict(p.strip().split("=", 1) for p in params.split(";") if "=" in p)
+    if maintype == "text":
+        msg.add_attachment(content, subtype=subtype or "plain", filename=item.get("filename"), params=extra)
+    else:
+        msg.add_attachment(content.encode("utf-8"), maintype=maintype or "application",
+                           subtype=subtype or "octet-stream", filename=item.get("filename"))
 
 
 def _sender(row: OutboxMessage) -> str:
