@@ -12,9 +12,9 @@ _GRID = "#e2e8f0"
 
 
 def _layout(fig: Any, height: int, **axes: Any) -> dict[str, Any]:
-    fig.update_layout(template="none", height=height, font=FONT, margin={"l": 56, "r": 24, "t": 12, "b": 56},
+    fig.update_layout(template="none", height=height, font=FONT, margin={"l": 56, "r": 24, "t": 36, "b": 96},
                       paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", barmode="group",
-                      legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0, "font": {"size": 12}}, **axes)
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "font": {"size": 12}}, **axes)
     return json.loads(fig.to_json())
 
 
@@ -55,9 +55,15 @@ def posterior_chart(arms: Sequence[Any], points: int = 400) -> dict[str, Any]:
         density = stats.beta.pdf(x, arm.alpha, arm.beta)
         inside = (x >= arm.low) & (x <= arm.high)
         label = f"{arm.arm}{' (control)' if arm.is_control else ''}"
-        fig.add_scatter(x=100 * x[inside], y=density[inside], fill="tozeroy", mode="none", opacity=0.25,
-                        fillcolor=colour, showlegend=False, hoverinfo="skip")
+        fig.add_scatter(x=100 * x[inside], y=density[inside], fill="tozeroy", mode="none",
+                        fillcolor=_translucent(colour), showlegend=False, hoverinfo="skip")
         fig.add_scatter(x=100 * x, y=density, mode="lines", name=label, line={"color": colour, "width": 2},
                         hovertemplate="%{x:.1f}%<extra>" + label.replace("<", "&lt;")[:60] + "</extra>")
     return _layout(fig, 320, xaxis={"title": {"text": "reply rate"}, "ticksuffix": "%", "showgrid": False},
                    yaxis={"title": {"text": "posterior density"}, "gridcolor": _GRID, "rangemode": "tozero"})
+
+
+def _translucent(colour: str, alpha: float = 0.15) -> str:
+    """``#rrggbb`` as an rgba() fill that lets overlapping intervals show through."""
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha})"
