@@ -328,7 +328,8 @@ def deliver_invitation(session: Session, booking: Booking, rep: User, ics: bytes
             f"{when:%A %d %B %Y, %H:%M} ({booking.visitor_timezone}). The invitation is attached.\n")
     message = enqueue(session, idempotency_key=f"booking:{booking.uid}", to=booking.visitor_email,
                       subject=f"Meeting with {rep.name}: {when:%a %d %b %H:%M}", text=text, user_id=rep.id,
-                      headers={"Reply-To": rep.email}, settings=settings,
+                      headers={"Reply-To": rep.email}, settings=settings, requested=True,
+                      lead_id=booking.lead_id, contact_id=None if booking.lead_id else booking.contact_id,
                       details={"booking_uid": booking.uid, "lead_id": booking.lead_id,
                                "contact_id": booking.contact_id,
                                "attachments": [{"filename": "invite.ics",

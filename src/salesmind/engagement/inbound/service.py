@@ -131,7 +131,8 @@ def _queue_reply(session: Session, submission: InboundSubmission, lead: Lead, re
                    user_id=rep.id if rep else None, lead_id=lead.id, send_after=now, kind="inbound_reply",
                    headers={"Reply-To": rep.email} if rep is not None else None,
                    details={"submission_id": submission.id, "template": REPLY_TEMPLATE,
-                            "personalisation": draft.personalisation_elements}, settings=settings)
+                            "personalisation": draft.personalisation_elements}, settings=settings,
+                   requested=True)  # the answer they asked for: no marketing consent needed
 
 
 def _call_task(session: Session, lead: Lead, rep_id: int | None, scored: Scored, settings: Settings,

@@ -117,11 +117,13 @@ def enqueue(session: Session, *, idempotency_key: str, to: str, subject: str, te
             from_address: str | None = None, user_id: int | None = None, lead_id: int | None = None,
             contact_id: int | None = None, send_after: datetime | None = None, kind: str = "email",
             headers: dict[str, Any] | None = None, details: dict[str, Any] | None = None,
-            settings: Settings | None = None) -> OutboxMessage:
+            settings: Settings | None = None, requested: bool = False) -> OutboxMessage:
     """Queue one email, or return the row already queued under ``idempotency_key`` (never two).
 
     The row is ``suppressed`` (and never sent) when the address is on the suppression list or its
-    lead or contact has no consent or is marked do-not-contact. Every message gets the unsubscribe
+    lead or contact has no consent or is marked do-not-contact; with ``requested`` (the recipient asked
+    for this message: the reply to their form, their meeting invitation) consent is not needed, but the
+    suppression list and do-not-contact still hold. Every message gets the unsubscribe
     link in its bodies and the List-Unsubscribe headers. ``settings`` default to the environment's.
     """
     key = (idempotency_key or "").strip()
@@ -136,7 +138,7 @@ def enqueue(session: Session, *, idempotency_key: str, to: str, subject: str, te
     if not subject.strip() or "\n" in subject or "\r" in subject or len(subject) > 500:
         raise UserInputError("subject must be one line of 1 to 500 characters")
     person = _person(session, lead_id, contact_id)
-    refused = refusal_reason(session, recipient, person)
+    refused = refusal_reason(session, recipient, person, requested=requested)
     url = unsubscribe_url(settings, recipient, lead_id=lead_id, contact_id=None if lead_id else contact_id)
     body_text, body_html = _with_link(text, html, url)
     all_headers = {**_clean_headers(headers), **unsubscribe_headers(url, sender)}

@@ -82,8 +82,13 @@ def mark_do_not_contact(session: Session, address: str) -> int:
     return changed
 
 
-def refusal_reason(session: Session, address: str, person: Person | None = None) -> str | None:
-    """Why ``address`` (of ``person`` when known) may not be mailed, or None when it may."""
+def refusal_reason(session: Session, address: str, person: Person | None = None, *,
+                   requested: bool = False) -> str | None:
+    """Why ``address`` (of ``person`` when known) may not be mailed, or None when it may.
+
+    ``requested``: the person asked for this very message (the answer to their form, the invitation
+    to the meeting they booked), so marketing consent is not needed; suppression and do-not-contact
+    still refuse it."""
     try:
         hashed = address_hash(address)
     except UserInputError as exc:
@@ -94,7 +99,7 @@ def refusal_reason(session: Session, address: str, person: Person | None = None)
     if person is not None:
         if person.do_not_contact:
             return "marked do-not-contact"
-        if not person.consent_email:
+        if not person.consent_email and not requested:
             return "no consent to email"
     return None
 
