@@ -32,6 +32,8 @@ class MailSettings:
     imap_username: str = ""
     imap_password: str = ""
     imap_mailbox: str = "INBOX"
+    #: True when ``salesmind serve --mail-catcher`` runs the loopback catcher (``SALESMIND_MAIL_CATCHER=1``).
+    catcher: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "MailSettings":
@@ -59,6 +61,7 @@ class MailSettings:
             imap_username=env.get(f"{ENV_PREFIX}IMAP_USERNAME", ""),
             imap_password=env.get(f"{ENV_PREFIX}IMAP_PASSWORD", ""),
             imap_mailbox=env.get(f"{ENV_PREFIX}IMAP_MAILBOX", "INBOX"),
+            catcher=env.get(f"{ENV_PREFIX}MAIL_CATCHER", "") == "1",
         )
 
 

@@ -50,6 +50,7 @@ def mount_web(app: FastAPI) -> None:
     from salesmind.web.routes.deals import add_deals_nav
     from salesmind.web.routes.forecast import add_forecast_nav
     from salesmind.web.routes.mail import add_mail_nav
+    from salesmind.web.routes.mailbox import add_mailbox_nav
     from salesmind.web.routes.inbound import add_inbound_nav
     from salesmind.web.routes.replies import add_reply_nav
     from salesmind.web.routes.scores import add_score_nav
@@ -65,6 +66,7 @@ def mount_web(app: FastAPI) -> None:
     add_reply_nav(app)
     add_booking_nav(app)
     add_mail_nav(app)
+    add_mailbox_nav(app)
     add_inbound_nav(app)
     add_sequences_nav(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

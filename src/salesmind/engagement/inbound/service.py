@@ -32,7 +32,7 @@ from salesmind.engagement.drafts import Draft, Slots, TemplateLibrary
 from salesmind.engagement.drafts.context import lead_slots
 from salesmind.engagement.inbound.intake import CleanSubmission, upsert_lead, validate_submission
 from salesmind.engagement.inbound.routing import RouteResult, route_lead
-from salesmind.engagement.mail import deliver, enqueue
+from salesmind.engagement.mail import enqueue
 from salesmind.engagement.mail.transport import Transport
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,6 @@ REPLY_TEMPLATE = "inbound_reply"
 IDEMPOTENCY_FIELD = "_idempotency_key"
 TOP_SHARE = 0.1  # the top decile of recent lead scores is hot too
 RECENT_SCORES = 1000
-WORKER_BATCH = 100
 
 
 def reply_key(submission_id: int) -> str:
@@ -223,18 +222,9 @@ def record_sent_replies(session: Session) -> int:
 def run_inbound_worker(database: Database, transport: Transport, stop_event: threading.Event,
                        interval_seconds: float = 5) -> None:
     """Until ``stop_event`` is set: deliver due outbox mail, then record sent first replies; every few seconds,
-    or at once again while a full batch came back (a burst is drained without waiting between batches)."""
-    while not stop_event.is_set():
-        backlog = False
-        try:
-            counts = deliver(database, transport, limit=WORKER_BATCH)
-            with database.transaction() as session:
-                record_sent_replies(session)
-            backlog = counts.claimed >= WORKER_BATCH and not counts.errors
-            if counts.errors:
-                log.warning("outbox: %s", "; ".join(counts.errors[:3]))
-        except Exception:  # the worker must outlive one bad run (a database hiccup); the next run retries
-            log.exception("inbound worker run failed")
-        if not backlog:
-            stop_event.wait(interval_seconds)
+    or at once again while a full batch came back (a burst is drained without waiting between batches).
+    The engagement worker without the cadence tick (:func:`salesmind.engagement.worker.run_engagement_worker`)."""
+    from salesmind.engagement.worker import run_engagement_worker
+
+    run_engagement_worker(database, transport, stop_event, interval_seconds, cadences=False)
 

@@ -1,6 +1,6 @@
 """A real SMTP server on loopback that keeps what it receives, for the tests and the outbox benchmark.
 
-It runs aiosmtpd (from the ``test`` extra; never needed to send mail) on 127.0.0.1 and can be stopped
+It runs aiosmtpd (a dependency for ``serve --mail-catcher``; never needed to send mail) on 127.0.0.1 and can be stopped
 and started again on the same port, to play a mail server going down. Recipients in ``refuse`` are
 answered ``550`` (a hard bounce); the first ``defer_next`` messages are answered ``451`` (try later).
 With ``tls`` it requires STARTTLS (or, with ``implicit_tls``, speaks TLS from the first byte).

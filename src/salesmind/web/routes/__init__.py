@@ -2,10 +2,8 @@
 
 from fastapi import APIRouter
 
-from salesmind.web.routes import inbound
-from salesmind.web.routes import auth, booking, calls, coaching, customers, deals, forecast, home, mail, records, replies, scores
-from salesmind.web.routes import content
-from salesmind.web.routes import sequences
+from salesmind.web.routes import (auth, booking, calls, coaching, content, customers, deals, forecast, home, inbound,
+                                  mail, mailbox, records, replies, scores, sequences)
 
 web_router = APIRouter(include_in_schema=False)
 web_router.include_router(auth.router)
@@ -20,6 +18,7 @@ web_router.include_router(deals.router)
 web_router.include_router(replies.router)
 web_router.include_router(booking.router)
 web_router.include_router(mail.router)
+web_router.include_router(mailbox.router)
 web_router.include_router(inbound.router)
 web_router.include_router(content.router)
 web_router.include_router(sequences.router)
