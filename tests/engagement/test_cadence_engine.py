@@ -254,3 +254,24 @@ def test_the_reply_hook_acts_at_once_and_the_intent_decides_the_task(mail_db: Da
         task = s.scalars(select(Task)).one()
         assert "calendar link" in task.title and task.priority == 3 and task.user_id == world.rep
     assert run_tick(mail_db, MONDAY + days(3)).due == 0  # the pull check finds nothing left to do
+
+
+def test_a_contact_is_emailed_in_its_own_zone_with_its_account_in_the_subject(mail_db: Database, smtp: LoopbackSMTP,
+                                                                              world: World) -> None:
+    from salesmind.data.models import Account, Contact
+
+    with mail_db.transaction() as s:
+        account = Account(name="Kolkata Traders")
+        s.add(account)
+        s.flush()
+        contact = Contact(first_name="Ira", email="ira@traders.example", consent_email=True, account_id=account.id,
+                          timezone="Asia/Kolkata", owner_id=world.rep)
+        s.add(contact)
+        s.flush()
+        seq = create_sequence(s, "Contacts", [{"kind": "email", "template": "intro",
+                                               "subject_variants": ["{first_name} at {company}"]}]).id
+        row = enrol(s, sequence_id=seq, contact_id=contact.id, now=MONDAY)  # 17:30 in Kolkata: inside the window
+        assert row.next_due_at == MONDAY and row.owner_id == world.rep
+    assert run_tick(mail_db, MONDAY).emails == 1
+    [got] = send(mail_db, smtp, MONDAY, 1)
+    assert got.rcpt_tos == ["ira@traders.example"] and got.message["Subject"] == "Ira at Kolkata Traders"
