@@ -75,6 +75,15 @@ class TickCounts:
         """JSON-ready counts."""
         return asdict(self)
 
+    def add(self, other: "TickCounts") -> None:
+        """Add the counts of one committed enrolment to these."""
+        for name, value in asdict(other).items():
+            if isinstance(value, int):
+                setattr(self, name, getattr(self, name) + value)
+        for reason, n in other.stopped.items():
+            self.stopped[reason] = self.stopped.get(reason, 0) + n
+        self.errors.extend(other.errors)
+
 
 def steps_of(session: Session, sequence_id: int) -> list[SequenceStep]:
     """A sequence's steps in order."""
@@ -144,7 +153,9 @@ def tick(database: Database, now: datetime | None = None, *, limit: int = 500,
     for enrolment_id in ids:
         try:
             with database.transaction() as session:
-                _advance(session, enrolment_id, now, counts, rng, settings, drafter)
+                done = TickCounts()  # counted only once its transaction commits
+                _advance(session, enrolment_id, now, done, rng, settings, drafter)
+            counts.add(done)
         except IntegrityError:  # another tick recorded this touch first: nothing was queued twice
             counts.errors.append(f"enrolment {enrolment_id}: step already run by another tick")
         except UserInputError as exc:  # a broken template or setting: stop this enrolment, say why
