@@ -29,6 +29,7 @@ from salesmind.engagement.cadences import (
     engine,
     enrol,
     on_meeting_booked,
+    on_reply,
     on_suppressed,
 )
 from salesmind.engagement.mail.inbound import process_inbound
@@ -247,7 +248,7 @@ def test_the_reply_hook_acts_at_once_and_the_intent_decides_the_task(mail_db: Da
     run_tick(mail_db, MONDAY)
     reply_id = classified_reply(mail_db, world.lea, MONDAY + days(0.1), "positive_meeting")
     with mail_db.transaction() as s:
-        assert engine.on_reply(s, s.get(EmailMessage, reply_id), now=MONDAY + days(0.1)) == 1
+        assert on_reply(s, s.get(EmailMessage, reply_id), now=MONDAY + days(0.1)) == 1
     row = enrolment(mail_db, eid)
     assert (row.status, row.stopped_reason) == ("stopped", "replied")
     with mail_db.transaction() as s:

@@ -9,16 +9,9 @@ from salesmind.engagement.cadences.building import (
 )
 from salesmind.engagement.cadences.config import CadenceSettings
 from salesmind.engagement.cadences.defaults import NURTURE, OUTBOUND, ensure_default_sequences
-from salesmind.engagement.cadences.engine import (
-    TickCounts,
-    enrol,
-    on_meeting_booked,
-    on_reply,
-    on_suppressed,
-    steps_of,
-    tick,
-)
+from salesmind.engagement.cadences.engine import TickCounts, enrol, steps_of, tick
 from salesmind.engagement.cadences.experiments import create_experiment, settle_outcomes
+from salesmind.engagement.cadences.hooks import on_meeting_booked, on_reply, on_suppressed
 from salesmind.engagement.cadences.windows import SendWindow, first_zone, next_send_moment
 
 __all__ = [

@@ -24,9 +24,8 @@ from salesmind.core.db import Database
 from salesmind.core.errors import NotFound, UserInputError
 from salesmind.core.settings import Settings
 from salesmind.core.timeutil import utcnow
-from salesmind.data.models import Contact, EmailMessage, Lead, User
+from salesmind.data.models import Contact, Lead, User
 from salesmind.data.models.cadences import Enrolment, Sequence, SequenceStep, Task, Touch
-from salesmind.data.models.outreach import Booking
 from salesmind.engagement.cadences.config import CadenceSettings
 from salesmind.engagement.cadences.experiments import (
     choose_arm,
@@ -38,9 +37,7 @@ from salesmind.engagement.cadences.stops import (
     Decision,
     Person,
     display_name,
-    mail_refusal,
     person_of,
-    reply_decision,
     stop_decision,
 )
 from salesmind.engagement.cadences.windows import (
@@ -50,7 +47,7 @@ from salesmind.engagement.cadences.windows import (
     step_due,
 )
 from salesmind.engagement.mail.outbox import enqueue
-from salesmind.engagement.mail.suppression import address_hash, refusal_reason
+from salesmind.engagement.mail.suppression import refusal_reason
 
 OPEN_STATUSES = ("active", "paused")
 
@@ -75,7 +72,7 @@ class TickCounts:
         """JSON-ready counts."""
         return asdict(self)
 
-    def add(self, other: "TickCounts") -> None:
+    def add(self, other: TickCounts) -> None:
         """Add the counts of one committed enrolment to these."""
         for name, value in asdict(other).items():
             if isinstance(value, int):
@@ -91,7 +88,8 @@ def steps_of(session: Session, sequence_id: int) -> list[SequenceStep]:
                                 .order_by(SequenceStep.position)))
 
 
-def _zone_names(session: Session, person: Person | None, cfg: CadenceSettings, owner_id: int | None) -> Any:
+def zone_for(session: Session, person: Person | None, cfg: CadenceSettings, owner_id: int | None) -> Any:
+    """The zone of a person's business hours: theirs, else the sequence's, else the owner's, else UTC."""
     owner = session.get(User, owner_id) if owner_id is not None else None
     return first_zone(getattr(person, "timezone", None), cfg.timezone, owner.timezone if owner else None)
 
@@ -127,7 +125,7 @@ def enrol(session: Session, *, sequence_id: int, lead_id: int | None = None, con
             raise UserInputError(f"{what} may not be emailed ({refused}); {sequence.name!r} sends emails")
     cfg = CadenceSettings.parse(sequence.settings)
     owner_id = owner_id if owner_id is not None else person.owner_id
-    zone = _zone_names(session, person, cfg, owner_id)
+    zone = zone_for(session, person, cfg, owner_id)
     first_due = next_send_moment(step_due(now, steps[0].wait_days), zone, cfg.window)
     row = Enrolment(sequence_id=sequence_id, lead_id=lead_id, contact_id=contact_id, owner_id=owner_id,
                     enrolled_at=now, status="active", position=0, next_due_at=first_due, details={"zone": str(zone)})
@@ -163,7 +161,7 @@ def tick(database: Database, now: datetime | None = None, *, limit: int = 500,
             with database.transaction() as session:
                 row = session.get(Enrolment, enrolment_id)
                 if row is not None:
-                    _stop(row, "error", now, {"error": str(exc)[:500]})
+                    stop_enrolment(row, "error", now, {"error": str(exc)[:500]})
                     counts.stopped["error"] = counts.stopped.get("error", 0) + 1
     return counts
 
@@ -189,7 +187,7 @@ def _advance(session: Session, enrolment_id: int, now: datetime, counts: TickCou
     cfg = CadenceSettings.parse(sequence.settings)
     steps = steps_of(session, sequence.id)
     person = person_of(session, enrolment)
-    zone = _zone_names(session, person, cfg, enrolment.owner_id)
+    zone = zone_for(session, person, cfg, enrolment.owner_id)
     remaining = steps[enrolment.position:]
     if not remaining:
         enrolment.status, enrolment.next_due_at = "finished", None
@@ -201,7 +199,7 @@ def _advance(session: Session, enrolment_id: int, now: datetime, counts: TickCou
         apply_decision(session, enrolment, person, decision, now, counts)
         return
     if _over_daily_limit(session, enrolment, cfg, now):
-        owner_zone = _zone_names(session, None, CadenceSettings(), enrolment.owner_id)
+        owner_zone = zone_for(session, None, CadenceSettings(), enrolment.owner_id)
         tomorrow = start_of_local_day(now, owner_zone) + timedelta(days=1)
         enrolment.next_due_at = next_send_moment(tomorrow, zone, cfg.window)
         counts.capped += 1
@@ -222,7 +220,7 @@ def _over_daily_limit(session: Session, enrolment: Enrolment, cfg: CadenceSettin
     """True when the owner's enrolments already made ``daily_limit`` touches today (the owner's local day)."""
     if enrolment.owner_id is None:
         return False
-    day_start = start_of_local_day(now, _zone_names(session, None, CadenceSettings(), enrolment.owner_id))
+    day_start = start_of_local_day(now, zone_for(session, None, CadenceSettings(), enrolment.owner_id))
     made = session.scalar(select(func.count()).select_from(Touch).join(Enrolment, Touch.enrolment_id == Enrolment.id)
                           .where(Enrolment.owner_id == enrolment.owner_id, Touch.done_at >= day_start)) or 0
     return made >= cfg.daily_limit
@@ -297,7 +295,8 @@ def _task(session: Session, enrolment: Enrolment, kind: str, title: str, due: da
     return task
 
 
-def _stop(enrolment: Enrolment, reason: str, now: datetime, details: dict[str, Any] | None = None) -> None:
+def stop_enrolment(enrolment: Enrolment, reason: str, now: datetime, details: dict[str, Any] | None = None) -> None:
+    """Stop an enrolment now with a reason (and details kept on the row)."""
     enrolment.status, enrolment.stopped_reason, enrolment.stopped_at = "stopped", reason[:64], now
     enrolment.next_due_at = enrolment.paused_until = None
     if details:
@@ -314,7 +313,7 @@ def apply_decision(session: Session, enrolment: Enrolment, person: Person | None
         if counts is not None:
             counts.paused += 1
         return
-    _stop(enrolment, decision.reason, now, {"stop": decision.details} if decision.details else None)
+    stop_enrolment(enrolment, decision.reason, now, {"stop": decision.details} if decision.details else None)
     if counts is not None:
         counts.stopped[decision.reason] = counts.stopped.get(decision.reason, 0) + 1
     if decision.task_title:
@@ -340,63 +339,3 @@ def _enrol_in_nurture(session: Session, enrolment: Enrolment, now: datetime) -> 
         enrolment.details = {**(enrolment.details or {}), "nurture_enrolment_id": row.id}
     except UserInputError as exc:  # already in nurture, or may no longer be emailed: the stop stands
         enrolment.details = {**(enrolment.details or {}), "nurture_refused": str(exc)[:300]}
-
-
-# --- hooks: act at once instead of at the next tick (the tick's checks remain the guarantee) -------------------
-
-
-def _open_enrolments(session: Session, lead_id: int | None, contact_id: int | None) -> list[Enrolment]:
-    whose = []
-    if lead_id is not None:
-        whose.append(Enrolment.lead_id == lead_id)
-    if contact_id is not None:
-        whose.append(Enrolment.contact_id == contact_id)
-    if not whose:
-        return []
-    return list(session.scalars(select(Enrolment).where(Enrolment.status.in_(OPEN_STATUSES), or_(*whose))))
-
-
-def on_reply(session: Session, email_message: EmailMessage, now: datetime | None = None) -> int:
-    """An inbound reply was stored: stop (or pause) the person's open enrolments now; returns how many changed."""
-    now = now or utcnow()
-    changed = 0
-    for enrolment in _open_enrolments(session, email_message.lead_id, email_message.contact_id):
-        if email_message.sent_at < enrolment.enrolled_at:
-            continue
-        sequence = session.get(Sequence, enrolment.sequence_id)
-        cfg = CadenceSettings.parse(sequence.settings if sequence else None)
-        person = person_of(session, enrolment)
-        zone = _zone_names(session, person, cfg, enrolment.owner_id)
-        enrolment.details = {**(enrolment.details or {}), "seen_reply_id": email_message.id}
-        apply_decision(session, enrolment, person, reply_decision(session, email_message, person, zone, cfg.window,
-                                                                  now), now)
-        changed += 1
-    return changed
-
-
-def on_meeting_booked(session: Session, booking: Booking, now: datetime | None = None) -> int:
-    """A meeting was booked: stop the visitor's open enrolments ("meeting booked"); returns how many."""
-    now = now or utcnow()
-    enrolments = _open_enrolments(session, booking.lead_id, booking.contact_id)
-    for enrolment in enrolments:
-        _stop(enrolment, "meeting booked", now, {"stop": {"booking_uid": booking.uid}})
-    return len(enrolments)
-
-
-def on_suppressed(session: Session, address: str, now: datetime | None = None) -> int:
-    """An address was suppressed (bounce or unsubscribe): stop the open enrolments of everyone using it."""
-    now = now or utcnow()
-    hashed = address_hash(address)
-    people: list[Person] = [*session.scalars(select(Lead).where(func.lower(Lead.email) == address.strip().lower())),
-                            *session.scalars(select(Contact).where(func.lower(Contact.email)
-                                                                   == address.strip().lower()))]
-    stopped = 0
-    for person in people:
-        if person.email is None or address_hash(person.email) != hashed:
-            continue
-        lead_id = person.id if isinstance(person, Lead) else None
-        contact_id = person.id if isinstance(person, Contact) else None
-        for enrolment in _open_enrolments(session, lead_id, contact_id):
-            _stop(enrolment, mail_refusal(session, person, True) or "unsubscribed", now)
-            stopped += 1
-    return stopped
