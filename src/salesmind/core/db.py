@@ -19,6 +19,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _begin_before_savepoint)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -30,6 +31,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _begin_before_savepoint(conn, _name) -> None:  # type: ignore[no-untyped-def]
+    """Open the outer transaction before a SAVEPOINT when nothing has been written yet.
+
+    The sqlite3 module begins a transaction only before its first INSERT/UPDATE/DELETE, so a
+    SAVEPOINT issued first (``session.begin_nested()`` before any write) would itself start the
+    transaction, and its RELEASE would commit it: the savepoint's rows would survive a rollback of
+    the outer transaction. Beginning first keeps every transaction all or nothing.
+    """
+    raw = conn.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        raw.execute("BEGIN")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
