@@ -9,6 +9,7 @@ from salesmind.core.db import Database
 from salesmind.core.errors import ValidationFailed
 from salesmind.data.models import Activity, InboundSubmission, Lead
 from salesmind.data.models.outreach import OutboxMessage
+from salesmind.engagement.mail.outbox import enqueue
 from salesmind.engagement.inbound import handle_submission, validate_submission
 
 from mail_world import mail_db, smtp  # noqa: F401
@@ -93,8 +94,13 @@ def test_a_contacts_email_links_the_lead_to_its_account(mail_db: Database, team:
     assert made.routed_to_id == team.ana and "linked through a contact" in made.routing_reason
 
 
-def test_unticked_consent_is_recorded_and_the_reply_is_suppressed(mail_db: Database, team: Team) -> None:
+def test_unticked_consent_is_recorded_and_only_the_requested_reply_goes_out(mail_db: Database, team: Team) -> None:
     made = handle_submission(mail_db, form(consent=None), source="web", now=NOW)
     with mail_db.transaction() as s:
         assert s.get(Lead, made.lead_id).consent_email is False
-        assert s.get(OutboxMessage, made.first_reply_id).status == "suppressed"
+        # The answer to their own request needs no marketing consent ...
+        assert s.get(OutboxMessage, made.first_reply_id).status == "queued"
+    with mail_db.transaction() as s:  # ... marketing mail to them does
+        marketing = enqueue(s, idempotency_key="newsletter-1", to="lea@buyer.example", subject="News", text="Hi",
+                            lead_id=made.lead_id, settings=mail_db.settings)
+        assert marketing.status == "suppressed" and marketing.last_error == "no consent to email"

@@ -345,7 +345,10 @@ def invitation_queued(session: Session, booking: Booking) -> bool:
 
 
 def on_meeting_booked(session: Session, booking: Booking) -> None:
-    """Hook for the cadence engine (stop the visitor's cadence); here: a new or nurtured lead becomes working."""
+    """Stop the visitor's cadences (the meeting is what they were for); a new or nurtured lead becomes working."""
+    from salesmind.engagement.cadences import hooks  # late: the cadence engine imports this package's neighbours
+
+    hooks.on_meeting_booked(session, booking)
     if booking.lead_id is None:
         return
     lead = session.get(Lead, booking.lead_id)

@@ -149,8 +149,16 @@ def _record_bounce(session: Session, msg: MimeMessage, recipients: list[str], or
         targets = set(known)
     for address in sorted(targets):
         suppress(session, address, "bounce", f"bounce {_safe(msg.get('Message-ID'), 150)}")
+        _cadences().on_suppressed(session, address)
         result.suppressed += 1
     return result
+
+
+def _cadences():  # type: ignore[no-untyped-def]
+    """The cadence engine's hooks (imported late: the engine itself sends through this package)."""
+    from salesmind.engagement.cadences import hooks
+
+    return hooks
 
 
 def _person_by_address(session: Session, address: str) -> tuple[int | None, int | None]:
@@ -238,6 +246,7 @@ def _store_reply(session: Session, msg: MimeMessage, now: datetime) -> InboundRe
 def _unsubscribe_sender(session: Session, sender: str, result: InboundResult, source: str) -> None:
     suppress(session, sender, "unsubscribe", source)
     mark_do_not_contact(session, sender)
+    _cadences().on_suppressed(session, sender)
     result.unsubscribe, result.suppressed = True, 1
 
 
@@ -261,4 +270,9 @@ def process_inbound(database: Database, raw: bytes, *, classify: bool = True, mo
                 message = session.get(EmailMessage, result.email_message_id)
                 if message is not None and message.from_address:
                     _unsubscribe_sender(session, message.from_address, result, "reply intent: unsubscribe")
+    if result.kind == "reply" and result.email_message_id is not None:
+        with database.transaction() as session:  # stop or pause the sender's cadences now, as the intent says
+            message = session.get(EmailMessage, result.email_message_id)
+            if message is not None:
+                _cadences().on_reply(session, message, now)
     return result

@@ -94,4 +94,7 @@ def unsubscribe(session: Session, target: UnsubscribeTarget, *, source: str = "u
         if same:  # the record still has the address the mail went to
             person.do_not_contact = True
             mark_do_not_contact(session, person.email)
+            from salesmind.engagement.cadences import hooks  # late: the cadence engine sends through this package
+
+            hooks.on_suppressed(session, person.email)
     return row
