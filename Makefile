@@ -35,7 +35,7 @@ demo: install
 	$(BIN)/salesmind calls analyse
 	$(BIN)/salesmind deals health
 	$(BIN)/salesmind replies classify
-	$(BIN)/salesmind serve
+	$(BIN)/salesmind serve --mail-catcher
 
 serve: install
 	$(BIN)/salesmind serve

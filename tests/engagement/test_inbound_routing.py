@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from salesmind.core.db import Database
 from salesmind.core.errors import UserInputError
-from salesmind.data.models import RoutingRule, Territory, User
+from salesmind.data.models import Role, RoutingRule, Territory, User
 from salesmind.engagement.inbound import create_rule, handle_submission, list_rules, update_rule
+from salesmind.engagement.inbound.routing import seed_demo_routing
 
 from mail_world import mail_db, smtp  # noqa: F401
 from inbound_world import NOW, Team, form, team  # noqa: F401
@@ -97,3 +98,15 @@ def test_rules_are_tried_in_position_order(mail_db: Database, team: Team) -> Non
 def test_bad_rules_are_refused_with_the_reason(mail_db: Database, team: Team, kwargs: dict, words: str) -> None:
     with mail_db.transaction() as s, pytest.raises(UserInputError, match=words):
         create_rule(s, name="bad", **kwargs)
+
+
+def test_the_demo_routing_seed_fills_an_empty_rule_list_once(database: Database) -> None:
+    with database.transaction() as s:
+        reps = [User(email=f"{n}@seller.example", name=n, role=Role.REP, is_active=n != "off") for n in ("a", "b", "off")]
+        s.add_all(reps + [User(email="boss@seller.example", name="Boss", role=Role.MANAGER)])
+        s.flush()
+        assert seed_demo_routing(s) == 3
+        rules = list(s.scalars(select(RoutingRule).order_by(RoutingRule.position)))
+        assert [r.kind for r in rules] == ["account_owner", "territory", "round_robin"]
+        assert rules[-1].assignee_ids == [reps[0].id, reps[1].id]  # active reps only, managers never
+        assert seed_demo_routing(s) == 0  # an admin's (or the last seed's) rules are never replaced

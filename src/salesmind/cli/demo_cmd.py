@@ -40,7 +40,10 @@ def demo(
         from salesmind.engagement.booking import seed_demo_calendars  # loaded here: icalendar is not needed before
         seed_demo_calendars(database)  # a booking page /book/<name> for every demo rep
         from salesmind.engagement.cadences.defaults import seed_demo_cadences
-        seed_demo_cadences(database)  # default sequences and 60 new leads enrolled (emails wait in the outbox: no SMTP)
+        seed_demo_cadences(database)  # default sequences and 60 new leads enrolled (sent once serve has a mail server)
+        from salesmind.engagement.inbound.routing import seed_demo_routing
+        with database.transaction() as session:
+            seed_demo_routing(session)  # the inbound form's leads go to account owners, territories, then in turn
         database.dispose()
     except SalesmindError as exc:
         fail(exc, as_json)

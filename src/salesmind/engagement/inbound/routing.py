@@ -23,7 +23,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from salesmind.core.errors import NotFound, UserInputError
-from salesmind.data.models import Account, Lead, RoutingRule, Territory, User
+from salesmind.data.models import Account, Lead, Role, RoutingRule, Territory, User
 from salesmind.data.models.cadences import ROUTING_KINDS
 
 CONDITION_KEYS = {"account_owner": set(), "territory": {"territory_ids"},
@@ -227,3 +227,19 @@ def delete_rule(session: Session, rule_id: int) -> None:
     """Remove a rule."""
     session.delete(get_rule(session, rule_id))
     session.flush()
+
+
+def seed_demo_routing(session: Session) -> int:
+    """Routing for the demo company when it has none: account owner, then territory, then round robin over
+    every active rep; returns the rules made (0 when rules exist: an admin's rules are never replaced)."""
+    if session.scalar(select(func.count(RoutingRule.id))):
+        return 0
+    reps = list(session.scalars(select(User.id).where(User.role == Role.REP, User.is_active.is_(True))
+                                .order_by(User.id)))
+    create_rule(session, name="Known account: its owner", kind="account_owner")
+    create_rule(session, name="Territory reps", kind="territory")
+    made = 2
+    if reps:
+        create_rule(session, name="Everyone else: round robin", kind="round_robin", assignee_ids=reps)
+        made += 1
+    return made
