@@ -28,3 +28,20 @@ def test_timeline_links_only_to_pages_that_exist() -> None:
     assert not links_to_page(items, "/calls/7")
     assert links_to_page(items + [NavItem("Calls", "/calls")], "/calls/7")
     assert not links_to_page(items, None)
+
+
+def test_grouped_items_become_menus_after_the_plain_links(login: Login) -> None:
+    from salesmind.web.nav import NavMenu, nav_entries
+
+    items = [NavItem("Home", "/"), NavItem("Calls", "/calls", group="Insights"), NavItem("Leads", "/leads"),
+             NavItem("Tasks", "/tasks", group="Engage"), NavItem("Risks", "/deals/risks", group="Insights")]
+    entries = nav_entries(items)
+    assert [e.label for e in entries] == ["Home", "Leads", "Insights", "Engage"]
+    insights = entries[2]
+    assert isinstance(insights, NavMenu) and [i.label for i in insights.items] == ["Calls", "Risks"]
+    assert insights.is_active("/deals/risks") and not insights.is_active("/tasks")
+    client = login("ann")
+    add_nav_item(client.app, NavItem("Playbooks", "/playbooks", group="Engage"))
+    html = client.get("/").text
+    menu = html[html.index('<div class="nav-menu'):]
+    assert "Engage" in menu and 'href="/playbooks"' in menu

@@ -58,7 +58,9 @@ def test_sequence_experiment_and_tasks_pages_in_chromium(sqlite_database: Databa
             page.fill("input[name=password]", book.password)
             page.click("button[type=submit]")
             expect(page).to_have_url(f"{base}/sequences/{seq_id}")
-            expect(page.locator("nav >> text=Sequences")).to_be_visible()
+            expect(page.locator("nav .nav-menu.active > button")).to_have_text("Engage ▾")  # the page's menu
+            page.hover("nav .nav-menu.active > button")
+            expect(page.locator("nav >> text=Sequences")).to_be_visible()  # shown when the menu opens
             expect(page.locator("#funnel-chart svg.main-svg").first).to_be_attached()
             assert page.locator("#funnel-chart .barlayer .trace").count() == 3
             page.goto(f"{base}/experiments/{exp_id}")

@@ -15,7 +15,7 @@ from salesmind.core.errors import NotFound
 from salesmind.data.models import Role, User
 from salesmind.data.records import get_record
 from salesmind.data.scope import Scope
-from salesmind.web.nav import links_to_page, nav_for
+from salesmind.web.nav import links_to_page, nav_entries, nav_for
 
 
 class LoginRequired(Exception):
@@ -54,7 +54,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     """Render a page template with the viewer and the navigation bar filled in."""
     user = getattr(request.state, "viewer", None)
     nav = nav_for(request.app, user)
-    context.update(user=user, nav=nav, path=request.url.path, linkable=lambda link: links_to_page(nav, link))
+    context.update(user=user, nav=nav_entries(nav), path=request.url.path,
+                   linkable=lambda link: links_to_page(nav, link))
     templates = request.app.state.web_templates
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 

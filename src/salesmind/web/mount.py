@@ -46,6 +46,7 @@ def mount_web(app: FastAPI) -> None:
     from salesmind.web.routes.booking import add_booking_nav
     from salesmind.web.routes.calls import add_calls_nav
     from salesmind.web.routes.coaching import add_coaching_nav
+    from salesmind.web.routes.content import add_content_nav
     from salesmind.web.routes.customers import add_customer_nav
     from salesmind.web.routes.deals import add_deals_nav
     from salesmind.web.routes.forecast import add_forecast_nav
@@ -69,6 +70,7 @@ def mount_web(app: FastAPI) -> None:
     add_mailbox_nav(app)
     add_inbound_nav(app)
     add_sequences_nav(app)
+    add_content_nav(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _install_error_pages(app)
 

@@ -16,13 +16,19 @@ class HasRole(Protocol):
     role: Role
 
 
+#: Menus of the navigation bar, in the order they appear after the plain links before them.
+INSIGHTS, ENGAGE = "Insights", "Engage"
+
+
 @dataclass(frozen=True)
 class NavItem:
-    """A link in the navigation bar, shown to the given roles (all roles when empty)."""
+    """A link in the navigation bar, shown to the given roles (all roles when empty); with a ``group``, it sits
+    in that menu of the bar instead of on the bar itself."""
 
     label: str
     path: str
     roles: frozenset[Role] = frozenset()
+    group: str = ""
 
     def visible_to(self, user: HasRole | None) -> bool:
         """True when ``user`` should see this item."""
@@ -60,6 +66,28 @@ def add_nav_item(app: FastAPI, item: NavItem, *, before: str | None = None) -> N
 def nav_for(app: FastAPI, user: HasRole | None) -> list[NavItem]:
     """The items ``user`` sees."""
     return [i for i in app.state.nav_items if i.visible_to(user)]
+
+
+@dataclass(frozen=True)
+class NavMenu:
+    """A menu of the bar: its label and items (drawn after the plain links)."""
+
+    label: str
+    items: tuple[NavItem, ...]
+
+    def is_active(self, path: str) -> bool:
+        """True when the current page lies under one of its items."""
+        return any(i.is_active(path) for i in self.items)
+
+
+def nav_entries(items: list[NavItem]) -> list[NavItem | NavMenu]:
+    """The bar as drawn: the plain items in order, then one menu per group (in the order groups first appear)."""
+    plain = [i for i in items if not i.group]
+    groups: dict[str, list[NavItem]] = {}
+    for item in items:
+        if item.group:
+            groups.setdefault(item.group, []).append(item)
+    return [*plain, *(NavMenu(label, tuple(members)) for label, members in groups.items())]
 
 
 def links_to_page(items: list[NavItem], link: str | None) -> bool:

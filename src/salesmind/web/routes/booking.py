@@ -25,7 +25,7 @@ from salesmind.engagement.booking import (
 )
 from salesmind.engagement.booking.service import calendar_for_user, invitation_queued
 from salesmind.web.deps import PageDep, PageNotFound, render
-from salesmind.web.nav import NavItem, add_nav_item
+from salesmind.web.nav import ENGAGE, NavItem, add_nav_item
 
 router = APIRouter()
 _UID = re.compile(r"^[A-Za-z0-9@._-]{1,255}$")
@@ -33,7 +33,7 @@ _UID = re.compile(r"^[A-Za-z0-9@._-]{1,255}$")
 
 def add_booking_nav(app: FastAPI) -> None:
     """Put Meetings (everyone: reps see their own bookings, managers their team's) in the navigation bar."""
-    add_nav_item(app, NavItem("Meetings", "/bookings"))
+    add_nav_item(app, NavItem("Meetings", "/bookings", group=ENGAGE))
 
 
 @lru_cache(maxsize=1)

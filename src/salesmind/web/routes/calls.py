@@ -12,7 +12,7 @@ from salesmind.conversations import call_views
 from salesmind.core.errors import NotFound
 from salesmind.web.call_charts import call_timeline
 from salesmind.web.deps import PageDep, PageNotFound
-from salesmind.web.nav import NavItem, add_nav_item
+from salesmind.web.nav import INSIGHTS, NavItem, add_nav_item
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -22,7 +22,7 @@ REFERENCES = {"talk_ratio_top": 0.43, "talk_ratio_max": 0.65, "questions_low": 1
 
 def add_calls_nav(app: FastAPI) -> None:
     """Put Calls (everyone: reps see their own calls) in the navigation bar, after Opportunities."""
-    add_nav_item(app, NavItem("Calls", "/calls"), before="Contacts")
+    add_nav_item(app, NavItem("Calls", "/calls", group=INSIGHTS), before="Contacts")
 
 
 @router.get("/calls", response_class=HTMLResponse)

@@ -11,14 +11,14 @@ from salesmind.conversations.coaching_views import rep_coaching, team_coaching
 from salesmind.core.errors import NotFound
 from salesmind.web.coaching_charts import talk_vs_win_chart
 from salesmind.web.deps import PageDep, PageNotFound
-from salesmind.web.nav import NavItem, add_nav_item
+from salesmind.web.nav import INSIGHTS, NavItem, add_nav_item
 
 router = APIRouter()
 
 
 def add_coaching_nav(app: FastAPI) -> None:
     """Put Coaching (everyone: reps see their own report) in the navigation bar, after Calls."""
-    add_nav_item(app, NavItem("Coaching", "/coaching"), before="Contacts")
+    add_nav_item(app, NavItem("Coaching", "/coaching", group=INSIGHTS), before="Contacts")
 
 
 @router.get("/coaching", response_class=HTMLResponse)

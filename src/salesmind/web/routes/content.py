@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import HTMLResponse
 
 from salesmind.core.errors import SalesmindError
@@ -17,8 +17,14 @@ from salesmind.data.records import list_records
 from salesmind.engagement.content import Recommendation, app_cache, recommend_for
 from salesmind.engagement.drafts import Draft, list_templates, render_draft
 from salesmind.web.deps import PageDep
+from salesmind.web.nav import ENGAGE, NavItem, add_nav_item
 
 router = APIRouter()
+
+
+def add_content_nav(app: FastAPI) -> None:
+    """Put Drafts (write a personalised email for a lead) in the Engage menu."""
+    add_nav_item(app, NavItem("Drafts", "/drafts", group=ENGAGE))
 PANEL_K = 3
 LEAD_CHOICES = 200
 

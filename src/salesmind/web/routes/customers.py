@@ -12,7 +12,7 @@ from salesmind.core.errors import NotFound, SalesmindError
 from salesmind.customers import views
 from salesmind.web.customer_charts import customer_map, health_chart
 from salesmind.web.deps import PageDep, PageNotFound
-from salesmind.web.nav import NavItem, add_nav_item
+from salesmind.web.nav import INSIGHTS, NavItem, add_nav_item
 from salesmind.web.score_panel import FLASH_KEY, flash
 
 router = APIRouter()
@@ -22,7 +22,7 @@ SORT_LABELS = {"risk": "Churn risk", "value": "Lifetime value", "p_alive": "Leas
 
 def add_customer_nav(app: FastAPI) -> None:
     """Put Customers (everyone: reps see their own accounts) in the navigation bar, after Accounts."""
-    add_nav_item(app, NavItem("Customers", "/customers"), before="Opportunities")
+    add_nav_item(app, NavItem("Customers", "/customers", group=INSIGHTS), before="Opportunities")
 
 
 def _scoped(call: Callable[[], Any]) -> Any:

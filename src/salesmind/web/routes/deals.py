@@ -22,15 +22,15 @@ from salesmind.deals import (
 )
 from salesmind.web.deal_charts import deal_health_chart
 from salesmind.web.deps import Page, PageDep
-from salesmind.web.nav import NavItem, add_nav_item
+from salesmind.web.nav import INSIGHTS, NavItem, add_nav_item
 
 router = APIRouter()
 
 
 def add_deals_nav(app: FastAPI) -> None:
     """Put Risks (everyone: reps see their own deals) and the notifications in the navigation bar."""
-    add_nav_item(app, NavItem("Risks", "/deals/risks"), before="Contacts")
-    add_nav_item(app, NavItem("Alerts", "/notifications"))
+    add_nav_item(app, NavItem("Risks", "/deals/risks", group=INSIGHTS), before="Contacts")
+    add_nav_item(app, NavItem("Alerts", "/notifications", group=INSIGHTS))
 
 
 def health_panel(page: Page, opportunity_id: int) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from salesmind.data.models import Role, User
 from salesmind.engagement import inbound
 from salesmind.web.deps import PageDep, PageNotFound, render
 from salesmind.web.inbound_charts import daily_share, response_histogram
-from salesmind.web.nav import NavItem, add_nav_item
+from salesmind.web.nav import ENGAGE, NavItem, add_nav_item
 
 router = APIRouter()
 HONEYPOT = "website"
@@ -28,7 +28,7 @@ MAX_FIELDS = 60
 
 def add_inbound_nav(app: FastAPI) -> None:
     """Put Inbound (managers and admins) in the navigation bar."""
-    add_nav_item(app, NavItem("Inbound", "/inbound", frozenset({Role.MANAGER, Role.ADMIN})))
+    add_nav_item(app, NavItem("Inbound", "/inbound", frozenset({Role.MANAGER, Role.ADMIN}), group=ENGAGE))
 
 
 def _check_key(request: Request, key: str) -> None:

@@ -18,7 +18,7 @@ from salesmind.data.models import Role
 from salesmind.data.models.outreach import OUTBOX_STATUSES
 from salesmind.engagement.mail import unsubscribe, views
 from salesmind.web.deps import PageDep, render
-from salesmind.web.nav import NavItem, add_nav_item
+from salesmind.web.nav import ENGAGE, NavItem, add_nav_item
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -27,7 +27,7 @@ STATUS_PATTERN = "^(" + "|".join(OUTBOX_STATUSES) + ")?$"
 
 def add_mail_nav(app: FastAPI) -> None:
     """Put Outbox (managers and admins) in the navigation bar."""
-    add_nav_item(app, NavItem("Outbox", "/outbox", frozenset({Role.MANAGER, Role.ADMIN})))
+    add_nav_item(app, NavItem("Outbox", "/outbox", frozenset({Role.MANAGER, Role.ADMIN}), group=ENGAGE))
 
 
 @router.get("/outbox", response_class=HTMLResponse)

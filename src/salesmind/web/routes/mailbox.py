@@ -15,7 +15,7 @@ from salesmind.core.errors import NotFound
 from salesmind.data.models import Role
 from salesmind.engagement.mail.catcher import caught_mail, caught_one, mailbox_folder
 from salesmind.web.deps import PageDep, PageNotFound
-from salesmind.web.nav import NavItem, add_nav_item
+from salesmind.web.nav import ENGAGE, NavItem, add_nav_item
 
 router = APIRouter()
 READERS = frozenset({Role.MANAGER, Role.ADMIN})
@@ -24,7 +24,7 @@ READERS = frozenset({Role.MANAGER, Role.ADMIN})
 def add_mailbox_nav(app: FastAPI) -> None:
     """Put Mailbox (managers and admins) in the navigation bar when the mail catcher runs."""
     if app.state.settings.mail.catcher:
-        add_nav_item(app, NavItem("Mailbox", "/mailbox", READERS))
+        add_nav_item(app, NavItem("Mailbox", "/mailbox", READERS, group=ENGAGE))
 
 
 def _folder(page: PageDep):  # type: ignore[no-untyped-def]

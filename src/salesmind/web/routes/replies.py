@@ -11,7 +11,7 @@ from salesmind.conversations import reply_service
 from salesmind.conversations.intents import INTENTS
 from salesmind.core.errors import SalesmindError
 from salesmind.web.deps import PageDep
-from salesmind.web.nav import NavItem, add_nav_item
+from salesmind.web.nav import ENGAGE, NavItem, add_nav_item
 from salesmind.web.score_panel import FLASH_KEY, flash
 
 router = APIRouter()
@@ -21,7 +21,7 @@ INTENT_PATTERN = "^(" + "|".join(i.name for i in INTENTS) + ")?$"
 
 def add_reply_nav(app: FastAPI) -> None:
     """Put Inbox (everyone: reps see replies from their own leads and contacts) in the navigation bar."""
-    add_nav_item(app, NavItem("Inbox", "/replies"))
+    add_nav_item(app, NavItem("Inbox", "/replies", group=ENGAGE))
 
 
 @router.get("/replies", response_class=HTMLResponse)

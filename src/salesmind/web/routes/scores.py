@@ -11,7 +11,7 @@ from salesmind.core.errors import NotFound, SalesmindError
 from salesmind.data.models import Role
 from salesmind.scoring import views
 from salesmind.web.deps import Page, PageDep, PageNotFound
-from salesmind.web.nav import NavItem, add_nav_item
+from salesmind.web.nav import INSIGHTS, NavItem, add_nav_item
 from salesmind.web.routes.records import SECTION_BY_KIND, record_url
 from salesmind.web.score_charts import gains_chart, reliability_chart
 from salesmind.web.score_panel import flash
@@ -23,7 +23,7 @@ router = APIRouter()
 def add_score_nav(app: FastAPI) -> None:
     """Put Queue (everyone) and Models (managers and admins) in the navigation bar."""
     add_nav_item(app, NavItem("Queue", "/queue"), before="Leads")
-    add_nav_item(app, NavItem("Models", "/models", roles=MODEL_ROLES))
+    add_nav_item(app, NavItem("Models", "/models", roles=MODEL_ROLES, group=INSIGHTS))
 
 
 def _scoped(call: Callable[[], Any]) -> Any:

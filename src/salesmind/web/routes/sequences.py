@@ -20,7 +20,7 @@ from salesmind.engagement.cadences.service import enrol_visible, enrolments, get
 from salesmind.engagement.cadences.tasks import complete_task, todays_tasks
 from salesmind.engagement.drafts import list_templates
 from salesmind.web.deps import PageDep, PageNotFound
-from salesmind.web.nav import NavItem, add_nav_item
+from salesmind.web.nav import ENGAGE, NavItem, add_nav_item
 from salesmind.web.score_panel import FLASH_KEY, flash
 from salesmind.web.sequence_charts import funnel_chart, posterior_chart
 
@@ -30,8 +30,8 @@ Field = Annotated[list[str], Form()]
 
 def add_sequences_nav(app: FastAPI) -> None:
     """Put Sequences and Tasks in the navigation bar."""
-    add_nav_item(app, NavItem("Sequences", "/sequences"))
-    add_nav_item(app, NavItem("Tasks", "/tasks"))
+    add_nav_item(app, NavItem("Sequences", "/sequences", group=ENGAGE))
+    add_nav_item(app, NavItem("Tasks", "/tasks", group=ENGAGE))
 
 
 def _builds(page: Any) -> bool:
