@@ -20,7 +20,7 @@ from salesmind.core.db import Database, transaction
 from salesmind.data.models import Activity, Lead, LeadStatus, ModelPrediction, ModelVersion, Opportunity, Outcome
 from salesmind.features import deal_features, lead_features
 from salesmind.scoring.crm import ID_COLUMNS, MODEL_NAMES, TIME_COLUMN, check_kind
-from salesmind.scoring.reasons import Reason, grade
+from salesmind.scoring.reasons import grade
 from salesmind.scoring.sentences import sentence
 from salesmind.scoring.registry import current_version, load_version
 from salesmind.scoring.scorer import TabularScorer

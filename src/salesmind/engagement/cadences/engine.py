@@ -46,7 +46,7 @@ from salesmind.engagement.cadences.windows import (
     start_of_local_day,
     step_due,
 )
-from salesmind.engagement.mail.outbox import enqueue
+from salesmind.engagement.mail.outbox import enqueue, on_behalf_of
 from salesmind.engagement.mail.suppression import refusal_reason
 
 OPEN_STATUSES = ("active", "paused")
@@ -245,8 +245,10 @@ def _run_step(session: Session, enrolment: Enrolment, step: SequenceStep, person
             touch.task_id = task.id
             counts.tasks += 1
         else:
+            owner = session.get(User, enrolment.owner_id) if enrolment.owner_id is not None else None
+            sender, headers = on_behalf_of(settings, owner, cfg.from_address)
             message = enqueue(session, idempotency_key=_key(enrolment), to=person.email or "", subject=subject,
-                              text=draft.text, html=draft.html, from_address=cfg.from_address,
+                              text=draft.text, html=draft.html, from_address=sender, headers=headers,
                               user_id=enrolment.owner_id, lead_id=enrolment.lead_id, contact_id=enrolment.contact_id,
                               send_after=moment, details={"enrolment_id": enrolment.id, "step_id": step.id},
                               settings=settings)

@@ -15,7 +15,6 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import formataddr, parseaddr
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
@@ -33,6 +32,7 @@ from salesmind.engagement.drafts.context import lead_slots
 from salesmind.engagement.inbound.intake import CleanSubmission, upsert_lead, validate_submission
 from salesmind.engagement.inbound.routing import RouteResult, route_lead
 from salesmind.engagement.mail import enqueue
+from salesmind.engagement.mail.outbox import on_behalf_of
 from salesmind.engagement.mail.transport import Transport
 
 log = logging.getLogger(__name__)
@@ -123,12 +123,11 @@ def _reply(session: Session, lead: Lead, rep: User | None, clean: CleanSubmissio
 def _queue_reply(session: Session, submission: InboundSubmission, lead: Lead, rep: User | None,
                  clean: CleanSubmission, settings: Settings, now: datetime) -> OutboxMessage:
     draft = _reply(session, lead, rep, clean, settings, now)
-    sender = parseaddr(settings.mail.from_address)
-    from_address = formataddr((rep.name, sender[1])) if rep is not None else None
+    from_address, headers = on_behalf_of(settings, rep)
     return enqueue(session, idempotency_key=reply_key(submission.id), to=clean.email, subject=draft.subject,
                    text=draft.text, html=draft.html, from_address=from_address,
                    user_id=rep.id if rep else None, lead_id=lead.id, send_after=now, kind="inbound_reply",
-                   headers={"Reply-To": rep.email} if rep is not None else None,
+                   headers=headers or None,
                    details={"submission_id": submission.id, "template": REPLY_TEMPLATE,
                             "personalisation": draft.personalisation_elements}, settings=settings,
                    requested=True)  # the answer they asked for: no marketing consent needed

@@ -108,6 +108,15 @@ def _with_link(text: str, html: str | None, url: str) -> tuple[str, str | None]:
     return text, (html[:at] + link + html[at:]) if at >= 0 else html + link
 
 
+def on_behalf_of(settings: Settings, rep: Any | None, address: str | None = None) -> tuple[str | None, dict[str, str]]:
+    """From and Reply-To for mail a rep sends through salesmind: ``Rep Name <address or SALESMIND_MAIL_FROM>``,
+    replies going to the rep's own address (no rep: the configured sender, no Reply-To)."""
+    if rep is None:
+        return address, {}
+    sender = address or parseaddr(settings.mail.from_address)[1]
+    return formataddr((rep.name, sender)), ({"Reply-To": rep.email} if rep.email else {})
+
+
 def find_by_key(session: Session, idempotency_key: str) -> OutboxMessage | None:
     """The outbox row of an idempotency key, if any."""
     return session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)).first()

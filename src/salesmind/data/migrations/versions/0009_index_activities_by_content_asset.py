@@ -7,8 +7,6 @@ Create Date: 2026-11-23 18:47:14.535781
 from __future__ import annotations
 
 from alembic import op
-import sqlalchemy as sa
-import salesmind.data.types
 
 
 revision = '0009'
