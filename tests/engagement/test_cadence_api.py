@@ -94,6 +94,14 @@ def test_tasks_and_experiments(web: TestClient, world: World) -> None:
     assert [a["arm"] for a in report["arms"]] == ["Hi {first_name}", "Hello"]
     assert report["arms"][0]["is_control"] and report["arms"][1]["lift_low"] < 0 < report["arms"][1]["lift_high"]
     assert ann.get("/api/experiments/999").status_code == 404
+    timed = boss.post("/api/experiments", json={"step_id": step_id, "kind": "send_time", "arms": ["evening", "9:00"]})
+    assert timed.status_code == 422 and "HH:MM-HH:MM" in timed.text
+    timed = boss.post("/api/experiments", json={"step_id": step_id, "kind": "send_time", "arms": ["evening", "Midday"]})
+    assert timed.status_code == 201 and timed.json()["arms"] == ["evening", "midday"]
+    report = ann.get(f"/api/experiments/{timed.json()['id']}").json()
+    assert report["kind"] == "send_time" and report["arms"][0]["detail"] == "17:00-20:00 recipient's local time"
+    unknown = boss.post("/api/experiments", json={"step_id": step_id, "kind": "template", "arms": ["intro", "nope"]})
+    assert unknown.status_code == 422 and "unknown template 'nope'" in unknown.text
 
 
 @pytest.mark.parametrize("payload", [

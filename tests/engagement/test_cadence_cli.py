@@ -65,6 +65,10 @@ def test_create_enrol_tick_report_tasks_and_experiments(sqlite_database: Databas
     assert shown_exp.exit_code == 0 and "control" in shown_exp.stdout
     bad = run(env, "experiments", "create", "--step", str(shown["steps"][0]["id"]), "--arms", "a", "--arms", "b")
     assert bad.exit_code != 0 and "call step" in bad.output
+    templates = run(env, "experiments", "create", "--step", step_id, "--kind", "template", "--arms", "value",
+                    "--arms", "break_up", "--json")
+    assert templates.exit_code == 0, templates.output
+    assert "template" in run(env, "experiments", "list").stdout
 
 
 @pytest.mark.parametrize("text, message", [("name: X\nsteps: []\n", "at least one step"),

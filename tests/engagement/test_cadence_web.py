@@ -37,6 +37,8 @@ def world(sqlite_database: Database) -> World:
         create_sequence(s, "Draft", [{"kind": "call"}])
     tick(sqlite_database, NOW)
     tick(sqlite_database, NOW)  # the call step is due at once too
+    with sqlite_database.transaction() as s:
+        create_experiment(s, step_id=steps_of(s, seq.id)[0].id, kind="send_time", arms=["afternoon", "09:00-10:30"])
     return built
 
 
@@ -66,6 +68,8 @@ def test_rep_sees_performance_of_their_own_enrolments_and_their_tasks(sqlite_dat
     assert ann.post("/tasks/99999", data={"action": "done"}).status_code == 404
     experiment = ann.get("/experiments/1")
     assert experiment.status_code == 200 and "posterior-chart" in experiment.text and "(control)" in experiment.text
+    timed = ann.get("/experiments/2")
+    assert "send-time windows" in timed.text and "14:00-17:00 recipient&#39;s local time" in timed.text
     assert ann.get("/experiments/5").status_code == 404
 
 

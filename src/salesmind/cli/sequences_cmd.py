@@ -12,7 +12,7 @@ from salesmind.cli.main import app, console, emit_json, fail
 from salesmind.core.errors import NotFound, SalesmindError
 
 sequences_app = typer.Typer(help="Cadences: sequences of emails, calls and tasks.", no_args_is_help=True)
-experiments_app = typer.Typer(help="Subject-line experiments (Thompson-sampling bandits) on sequence steps.",
+experiments_app = typer.Typer(help="Subject-line, template and send-time experiments (Thompson-sampling bandits) on sequence steps.",
                               no_args_is_help=True)
 app.add_typer(sequences_app, name="sequences")
 app.add_typer(experiments_app, name="experiments")
@@ -220,14 +220,14 @@ def experiments_list(as_json: bool = typer.Option(False, "--json")) -> None:
     from salesmind.engagement.cadences.reports import list_experiments
 
     with open_database().transaction() as session:
-        rows = [{"id": e.id, "name": e.name, "step_id": e.step_id, "status": e.status, "arms": e.arms,
-                 "control_arm": e.control_arm} for e in list_experiments(session)]
+        rows = [{"id": e.id, "name": e.name, "kind": e.kind, "step_id": e.step_id, "status": e.status,
+                 "arms": e.arms, "control_arm": e.control_arm} for e in list_experiments(session)]
     if as_json:
         emit_json(rows)
         return
-    table = Table("id", "name", "step", "status", "arms", title="Experiments")
+    table = Table("id", "name", "kind", "step", "status", "arms", title="Experiments")
     for r in rows:
-        table.add_row(str(r["id"]), r["name"], str(r["step_id"]), r["status"], str(len(r["arms"])))
+        table.add_row(str(r["id"]), r["name"], r["kind"], str(r["step_id"]), r["status"], str(len(r["arms"])))
     console.print(table)
 
 
@@ -247,33 +247,38 @@ def experiments_show(experiment_id: int = typer.Argument(...), as_json: bool = t
         emit_json(report.to_dict())
         return
     table = Table("arm", "sends", "replies", "posterior mean", "95% interval", "lift vs control", "95% interval",
-                  "P(better)", title=f"{report.name} (control: {report.control})")
+                  "P(better)", title=f"{report.name}: {report.kind} (control: {report.control})")
     for a in report.arms:
         lift = "control" if a.is_control else ("-" if a.lift is None else f"{a.lift:+.1%}")
         span = "" if a.lift_low is None else f"{a.lift_low:+.1%} to {a.lift_high:+.1%}"
-        table.add_row(a.arm, str(a.sends), str(a.successes), f"{a.mean:.1%}", f"{a.low:.1%} to {a.high:.1%}", lift,
+        table.add_row(f"{a.arm} ({a.detail})" if a.detail else a.arm, str(a.sends), str(a.successes), f"{a.mean:.1%}", f"{a.low:.1%} to {a.high:.1%}", lift,
                       span, "" if a.prob_better is None else f"{a.prob_better:.2f}")
     console.print(table)
 
 
 @experiments_app.command("create")
 def experiments_create(step: int = typer.Option(..., "--step", help="The email step's id."),
-                       arms: list[str] = typer.Option(..., "--arms", help="A subject line (repeat; the first is "
-                                                      "the control). {first_name} and {company} are filled in."),
+                       arms: list[str] = typer.Option(..., "--arms", help="An arm (repeat; the first is the "
+                                                      "control): a subject line ({first_name} and {company} are "
+                                                      "filled in), a draft template name, or a send-time window "
+                                                      "(morning, midday, afternoon, evening or HH:MM-HH:MM)."),
+                       kind: str = typer.Option("subject", "--kind", help="subject, template or send_time"),
                        control_share: float = typer.Option(0.1, "--control-share", min=0.0, max=0.99),
                        min_samples: int = typer.Option(30, "--min-samples", min=0),
                        segment_by: str | None = typer.Option(None, "--segment-by",
                                                                 help="industry, seniority, country, region, source"),
                        name: str | None = typer.Option(None, "--name"),
                        as_json: bool = typer.Option(False, "--json")) -> None:
-    """Start a subject-line experiment on an email step."""
+    """Start a subject-line, template or send-time experiment on an email step."""
     from salesmind.cli.context import open_database
     from salesmind.engagement.cadences import create_experiment
 
     try:
-        with open_database().transaction() as session:
-            row = create_experiment(session, step_id=step, arms=list(arms), control_share=control_share,
-                                    min_samples=min_samples, segment_by=segment_by, name=name)
+        database = open_database()
+        with database.transaction() as session:
+            row = create_experiment(session, step_id=step, arms=list(arms), kind=kind, control_share=control_share,
+                                    min_samples=min_samples, segment_by=segment_by, name=name,
+                                    settings=database.settings)
             result = {"id": row.id, "name": row.name}
     except SalesmindError as exc:
         fail(exc, as_json)

@@ -133,16 +133,18 @@ def task_done(task_id: IdPath, session: SessionDep, scope: ScopeDep, now: NowDep
 
 @router.get("/experiments", response_model=list[ExperimentPublic])
 def experiments(session: SessionDep, scope: ScopeDep) -> list[ExperimentPublic]:
-    """Every subject-line experiment, newest first."""
+    """Every experiment (subject lines, templates, send times), newest first."""
     return [ExperimentPublic.model_validate(e) for e in list_experiments(session)]
 
 
 @router.post("/experiments", response_model=ExperimentPublic, status_code=status.HTTP_201_CREATED)
-def start_experiment(body: ExperimentCreate, session: SessionDep, user: ManagerUser) -> ExperimentPublic:
-    """Start a subject-line experiment on an email step (managers and admins)."""
-    row = create_experiment(session, step_id=body.step_id, arms=list(body.arms), control_arm=body.control_arm,
-                            control_share=body.control_share, min_samples=body.min_samples,
-                            segment_by=body.segment_by, name=body.name)
+def start_experiment(body: ExperimentCreate, session: SessionDep, user: ManagerUser,
+                     request: Request) -> ExperimentPublic:
+    """Start a subject, template or send-time experiment on an email step (managers and admins)."""
+    row = create_experiment(session, step_id=body.step_id, arms=list(body.arms), kind=body.kind,
+                            control_arm=body.control_arm, control_share=body.control_share,
+                            min_samples=body.min_samples, segment_by=body.segment_by, name=body.name,
+                            settings=request.app.state.database.settings)
     return ExperimentPublic.model_validate(row)
 
 

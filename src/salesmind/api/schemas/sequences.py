@@ -170,9 +170,11 @@ class TaskDone(Input):
 
 
 class ExperimentCreate(Input):
-    """A subject-line experiment on an email step (the first arm is the control unless named)."""
+    """An experiment on an email step (the first arm is the control unless named): subject lines, draft template
+    names, or send-time windows (morning, midday, afternoon, evening or HH:MM-HH:MM, recipient's local time)."""
 
     step_id: RecordId  # type: ignore[valid-type]
+    kind: Literal["subject", "template", "send_time"] = "subject"
     arms: list[Subject] = Field(min_length=2, max_length=20)  # type: ignore[valid-type]
     control_arm: text(500, 1) | None = None  # type: ignore[valid-type]
     control_share: float = Field(0.1, ge=0, lt=1)
@@ -215,6 +217,7 @@ class ArmPublic(Public):
     newcombe_high: float | None
     alpha: float
     beta: float
+    detail: str | None
 
 
 class ExperimentReportPublic(Public):
@@ -222,6 +225,7 @@ class ExperimentReportPublic(Public):
 
     experiment_id: int
     name: str
+    kind: str
     status: str
     step_id: int | None
     sequence_id: int | None

@@ -26,10 +26,11 @@ from salesmind.core.settings import Settings
 from salesmind.core.timeutil import utcnow
 from salesmind.data.models import Contact, Lead, User
 from salesmind.data.models.cadences import Enrolment, Sequence, SequenceStep, Task, Touch
+from salesmind.engagement.cadences.arms import arm_window
 from salesmind.engagement.cadences.config import CadenceSettings
 from salesmind.engagement.cadences.experiments import (
     choose_arm,
-    running_experiment,
+    running_experiments,
     settle_outcomes,
 )
 from salesmind.engagement.cadences.messages import Drafter, fill_subject
@@ -206,7 +207,7 @@ def _advance(session: Session, enrolment_id: int, now: datetime, counts: TickCou
         return
     step = remaining[0]
     moment = next_send_moment(max(enrolment.next_due_at, now), zone, cfg.window)
-    _run_step(session, enrolment, step, person, moment, now, cfg, counts, rng, settings, drafter)
+    moment = _run_step(session, enrolment, step, person, moment, now, cfg, counts, rng, settings, drafter).due_at
     enrolment.position += 1
     if enrolment.position >= len(steps):
         enrolment.status, enrolment.next_due_at = "finished", None
@@ -229,19 +230,28 @@ def _over_daily_limit(session: Session, enrolment: Enrolment, cfg: CadenceSettin
 def _run_step(session: Session, enrolment: Enrolment, step: SequenceStep, person: Person | None, moment: datetime,
               now: datetime, cfg: CadenceSettings, counts: TickCounts, rng: np.random.Generator, settings: Settings,
               drafter: Drafter) -> Touch:
-    """Queue the step's email (or create its task) and record the touch."""
+    """Queue the step's email (or create its task) and record the touch (due when the email is to go out)."""
     touch = Touch(enrolment_id=enrolment.id, step_id=step.id, position=enrolment.position, kind=step.kind,
                   due_at=moment, done_at=now, status="task")
     name = display_name(person)
     if step.kind == "email":
         if person is None or not step.template:
             raise UserInputError(f"step {step.position} of sequence {enrolment.sequence_id} has no template")
-        draft = drafter.render(session, step.template, person)
-        subject, touch.variant = _subject(session, step, enrolment, person, draft.subject, rng)
+        running = running_experiments(session, step.id)
+        if step.manual:  # the rep sends a manual email when they complete its task: no send time to test
+            running.pop("send_time", None)
+        picks = {kind: choose_arm(experiment, person, rng) for kind, experiment in sorted(running.items())}
+        record = {"experiments": {kind: {"id": running[kind].id, "arm": arm} for kind, arm in picks.items()}}
+        template = picks.get("template", step.template)
+        if "send_time" in picks:
+            zone = zone_for(session, person, cfg, enrolment.owner_id)
+            moment = touch.due_at = next_send_moment(moment, zone, arm_window(picks["send_time"], cfg.window.days))
+        draft = drafter.render(session, template, person)
+        subject, touch.variant = _subject(step, enrolment, person, draft.subject, picks.get("subject"))
         if step.manual:
             task = _task(session, enrolment, "email", f"Review and send: {subject}", moment, 2, step,
-                         {"subject": subject, "text": draft.text, "html": draft.html, "template": step.template,
-                          "idempotency_key": _key(enrolment)})
+                         {"subject": subject, "text": draft.text, "html": draft.html, "template": template,
+                          "idempotency_key": _key(enrolment), **record})
             touch.task_id = task.id
             counts.tasks += 1
         else:
@@ -250,7 +260,8 @@ def _run_step(session: Session, enrolment: Enrolment, step: SequenceStep, person
             message = enqueue(session, idempotency_key=_key(enrolment), to=person.email or "", subject=subject,
                               text=draft.text, html=draft.html, from_address=sender, headers=headers,
                               user_id=enrolment.owner_id, lead_id=enrolment.lead_id, contact_id=enrolment.contact_id,
-                              send_after=moment, details={"enrolment_id": enrolment.id, "step_id": step.id},
+                              send_after=moment,
+                              details={"enrolment_id": enrolment.id, "step_id": step.id, **record},
                               settings=settings)
             touch.outbox_message_id, touch.status = message.id, message.status
             if message.status == "suppressed":
@@ -272,13 +283,11 @@ def _key(enrolment: Enrolment) -> str:
     return f"enrolment:{enrolment.id}:step:{enrolment.position}"
 
 
-def _subject(session: Session, step: SequenceStep, enrolment: Enrolment, person: Person, drafted: str,
-             rng: np.random.Generator) -> tuple[str, str | None]:
-    """The subject line and the variant it came from: the step's experiment, else its variants in turn, else
-    the template's subject."""
-    experiment = running_experiment(session, step.id)
-    if experiment is not None:
-        arm = choose_arm(experiment, person, rng)
+def _subject(step: SequenceStep, enrolment: Enrolment, person: Person, drafted: str,
+             arm: str | None) -> tuple[str, str | None]:
+    """The subject line and the variant it came from: the arm of the step's subject experiment, else its
+    variants in turn, else the (chosen) template's subject."""
+    if arm is not None:
         return fill_subject(arm, person), arm
     variants = [str(v) for v in (step.subject_variants or []) if str(v).strip()]
     if variants:

@@ -15,6 +15,7 @@ from salesmind.data.models.cadences import Enrolment, Experiment, Sequence, Sequ
 from salesmind.data.models.outreach import OutboxMessage
 from salesmind.data.scope import Scope
 from salesmind.engagement.bandits import POOLED, wilson_interval
+from salesmind.engagement.cadences.arms import describe_arm
 from salesmind.engagement.cadences.engine import steps_of
 from salesmind.engagement.cadences.experiments import bandit_of
 
@@ -139,6 +140,7 @@ class ArmReport:
     newcombe_high: float | None = None
     alpha: float = 1.0
     beta: float = 1.0
+    detail: str | None = None
 
 
 @dataclass
@@ -147,6 +149,7 @@ class ExperimentReport:
 
     experiment_id: int
     name: str
+    kind: str
     status: str
     step_id: int | None
     sequence_id: int | None
@@ -173,7 +176,7 @@ def experiment_report(session: Session, experiment_id: int) -> ExperimentReport:
     for p in bandit.posterior():
         lift = lifts.get(p.arm)
         arm = ArmReport(p.arm, p.arm == bandit.control, p.sends, p.successes, round(p.mean, 4), round(p.low, 4),
-                        round(p.high, 4), alpha=p.alpha, beta=p.beta)
+                        round(p.high, 4), alpha=p.alpha, beta=p.beta, detail=describe_arm(experiment.kind, p.arm))
         if lift is not None:
             arm.lift, arm.lift_low, arm.lift_high = round(lift.lift, 4), round(lift.low, 4), round(lift.high, 4)
             arm.prob_better = round(lift.prob_better, 4)
@@ -181,7 +184,7 @@ def experiment_report(session: Session, experiment_id: int) -> ExperimentReport:
                 _clean(lift.observed_diff), _clean(lift.newcombe_low), _clean(lift.newcombe_high))
         arms.append(arm)
     step = session.get(SequenceStep, experiment.step_id) if experiment.step_id else None
-    return ExperimentReport(experiment.id, experiment.name, experiment.status, experiment.step_id,
+    return ExperimentReport(experiment.id, experiment.name, experiment.kind, experiment.status, experiment.step_id,
                             step.sequence_id if step else None, bandit.control, experiment.control_share,
                             experiment.min_samples, experiment.segment_by,
                             [s for s in bandit.segments_ if s != POOLED], arms)

@@ -71,10 +71,16 @@ def _send_reviewed(session: Session, task: Task, subject: str, text: str, now: d
         raise UserInputError(f"task {task.id}: the person has no email address any more")
     details = task.details or {}
     edited = text != details.get("text")
+    picks = dict(details.get("experiments") or {})  # an arm the rep rewrote is not what was tested
+    if edited:
+        picks.pop("template", None)
+    if subject != details.get("subject"):
+        picks.pop("subject", None)
     message = enqueue(session, idempotency_key=str(details["idempotency_key"]), to=person_email, subject=subject,
                       text=text, html=None if edited else details.get("html"), user_id=task.user_id,
                       lead_id=task.lead_id, contact_id=None if task.lead_id else task.contact_id, send_after=now,
-                      details={"task_id": task.id, "enrolment_id": task.enrolment_id}, settings=settings)
+                      details={"task_id": task.id, "enrolment_id": task.enrolment_id,
+                               "experiments": picks}, settings=settings)
     touch = session.scalar(select(Touch).where(Touch.task_id == task.id))
     if touch is not None:
         touch.outbox_message_id, touch.status = message.id, message.status
