@@ -100,6 +100,11 @@ def test_tasks_and_experiments(web: TestClient, world: World) -> None:
     assert timed.status_code == 201 and timed.json()["arms"] == ["evening", "midday"]
     report = ann.get(f"/api/experiments/{timed.json()['id']}").json()
     assert report["kind"] == "send_time" and report["arms"][0]["detail"] == "17:00-20:00 recipient's local time"
+    assert ann.post(f"/api/experiments/{timed.json()['id']}/stop").status_code == 403
+    stopped = boss.post(f"/api/experiments/{timed.json()['id']}/stop")
+    assert stopped.status_code == 200 and stopped.json()["status"] == "stopped"
+    assert boss.post(f"/api/experiments/{timed.json()['id']}/stop").status_code == 422
+    assert boss.post("/api/experiments/999/stop").status_code == 404
     unknown = boss.post("/api/experiments", json={"step_id": step_id, "kind": "template", "arms": ["intro", "nope"]})
     assert unknown.status_code == 422 and "unknown template 'nope'" in unknown.text
 

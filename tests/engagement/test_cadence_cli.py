@@ -69,6 +69,10 @@ def test_create_enrol_tick_report_tasks_and_experiments(sqlite_database: Databas
                     "--arms", "break_up", "--json")
     assert templates.exit_code == 0, templates.output
     assert "template" in run(env, "experiments", "list").stdout
+    stopped = run(env, "experiments", "stop", str(json.loads(templates.stdout)["id"]), "--json")
+    assert stopped.exit_code == 0 and json.loads(stopped.stdout)["status"] == "stopped"
+    again = run(env, "experiments", "stop", str(json.loads(templates.stdout)["id"]))
+    assert again.exit_code != 0 and "already stopped" in again.output
 
 
 @pytest.mark.parametrize("text, message", [("name: X\nsteps: []\n", "at least one step"),

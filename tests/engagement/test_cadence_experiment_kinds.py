@@ -16,7 +16,7 @@ from salesmind.data.models import Lead
 from salesmind.data.models.cadences import Experiment, Task
 from salesmind.data.models.outreach import OutboxMessage
 from salesmind.data.scope import Scope
-from salesmind.engagement.cadences import create_experiment, create_sequence, steps_of
+from salesmind.engagement.cadences import create_experiment, create_sequence, steps_of, stop_experiment
 from salesmind.engagement.cadences.arms import arm_window, describe_arm
 from salesmind.engagement.cadences.reports import experiment_report
 from salesmind.engagement.cadences.tasks import complete_task
@@ -66,6 +66,12 @@ def test_one_running_experiment_per_step_and_kind_and_no_send_times_on_manual_st
         assert len({subject.name, timed.name, template.name}) == 3
     with mail_db.transaction() as s, pytest.raises(UserInputError, match="already has a running send_time"):
         create_experiment(s, step_id=step_id, kind="send_time", arms=["midday", "evening"])
+    with mail_db.transaction() as s:
+        stop_experiment(s, timed.id)
+        assert create_experiment(s, step_id=step_id, kind="send_time", arms=["midday", "evening"],
+                                 name="later").status == "running"
+        with pytest.raises(UserInputError, match="already stopped"):
+            stop_experiment(s, timed.id)
     _, manual = one_email_step(mail_db, "Manual", manual=True)
     with mail_db.transaction() as s, pytest.raises(UserInputError, match="manual email"):
         create_experiment(s, step_id=manual, kind="send_time", arms=["midday", "evening"])

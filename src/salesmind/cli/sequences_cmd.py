@@ -256,6 +256,22 @@ def experiments_show(experiment_id: int = typer.Argument(...), as_json: bool = t
     console.print(table)
 
 
+@experiments_app.command("stop")
+def experiments_stop(experiment_id: int = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Stop a running experiment (its result stays; the step may start a new one of its kind)."""
+    from salesmind.cli.context import open_database
+    from salesmind.engagement.cadences import stop_experiment
+
+    try:
+        with open_database().transaction() as session:
+            row = stop_experiment(session, experiment_id)
+            result = {"id": row.id, "name": row.name, "status": row.status}
+    except SalesmindError as exc:
+        fail(exc, as_json)
+        return
+    emit_json(result) if as_json else console.print(f"experiment {result['id']} stopped: {result['name']}")
+
+
 @experiments_app.command("create")
 def experiments_create(step: int = typer.Option(..., "--step", help="The email step's id."),
                        arms: list[str] = typer.Option(..., "--arms", help="An arm (repeat; the first is the "

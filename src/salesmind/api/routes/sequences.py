@@ -27,7 +27,13 @@ from salesmind.api.schemas.sequences import (
     TaskPublic,
     TickPublic,
 )
-from salesmind.engagement.cadences import create_experiment, replace_steps, tick, update_sequence
+from salesmind.engagement.cadences import (
+    create_experiment,
+    replace_steps,
+    stop_experiment,
+    tick,
+    update_sequence,
+)
 from salesmind.engagement.cadences.building import delete_sequence
 from salesmind.engagement.cadences.reports import (
     experiment_report,
@@ -146,6 +152,12 @@ def start_experiment(body: ExperimentCreate, session: SessionDep, user: ManagerU
                             min_samples=body.min_samples, segment_by=body.segment_by, name=body.name,
                             settings=request.app.state.database.settings)
     return ExperimentPublic.model_validate(row)
+
+
+@router.post("/experiments/{experiment_id}/stop", response_model=ExperimentPublic)
+def end_experiment(experiment_id: IdPath, session: SessionDep, user: ManagerUser) -> ExperimentPublic:
+    """Stop a running experiment (managers and admins); its result stays and its step may start a new one."""
+    return ExperimentPublic.model_validate(stop_experiment(session, experiment_id))
 
 
 @router.get("/experiments/{experiment_id}", response_model=ExperimentReportPublic)

@@ -1,5 +1,5 @@
 """Cadences: sequences of emails, calls and tasks in the recipient's business hours, stopped by replies,
-meetings, bounces and unsubscribes, with subject-line experiments and tasks for reps."""
+meetings, bounces and unsubscribes, with subject, template and send-time experiments and tasks for reps."""
 
 from salesmind.engagement.cadences.building import (
     create_sequence,
@@ -10,7 +10,11 @@ from salesmind.engagement.cadences.building import (
 from salesmind.engagement.cadences.config import CadenceSettings
 from salesmind.engagement.cadences.defaults import NURTURE, OUTBOUND, ensure_default_sequences
 from salesmind.engagement.cadences.engine import TickCounts, enrol, steps_of, tick
-from salesmind.engagement.cadences.experiments import create_experiment, settle_outcomes
+from salesmind.engagement.cadences.experiments import (
+    create_experiment,
+    settle_outcomes,
+    stop_experiment,
+)
 from salesmind.engagement.cadences.hooks import on_meeting_booked, on_reply, on_suppressed
 from salesmind.engagement.cadences.windows import SendWindow, first_zone, next_send_moment
 
@@ -32,6 +36,7 @@ __all__ = [
     "replace_steps",
     "settle_outcomes",
     "steps_of",
+    "stop_experiment",
     "tick",
     "update_sequence",
     "validate_steps",

@@ -67,6 +67,19 @@ def create_experiment(session: Session, *, step_id: int, arms: list[str], kind: 
     return row
 
 
+def stop_experiment(session: Session, experiment_id: int) -> Experiment:
+    """Stop a running experiment: its state stays as it is (the report keeps its result), the step's next
+    sends no longer use it, and a new experiment of its kind may start on the step."""
+    experiment = session.get(Experiment, experiment_id)
+    if experiment is None:
+        raise NotFound(f"no experiment {experiment_id}")
+    if experiment.status != "running":
+        raise UserInputError(f"experiment {experiment_id} is already {experiment.status}")
+    experiment.status = "stopped"
+    session.flush()
+    return experiment
+
+
 def running_experiment(session: Session, step_id: int, kind: str = "subject") -> Experiment | None:
     """The running experiment of ``kind`` on a step, if any."""
     return session.scalars(select(Experiment).where(Experiment.step_id == step_id, Experiment.kind == kind,
