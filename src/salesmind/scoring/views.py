@@ -30,7 +30,7 @@ from salesmind.data.models import (
 from salesmind.data.records import get_record, model_for
 from salesmind.data.scope import Scope
 from salesmind.scoring.crm import MODEL_NAMES
-from salesmind.scoring.registry import current_version
+from salesmind.scoring.registry import current_version, list_versions  # noqa: F401 (the model pages list versions through this module)
 
 #: Record kinds that are scored, and the registry name of the model that scores each.
 SCORED_KINDS = MODEL_NAMES
