@@ -85,7 +85,7 @@ def score_lead(session: Session, lead: Lead, settings: Settings, now: datetime) 
         return Scored(p, True, f"hot: score {p:.2f} reaches {settings.inbound.hot_lead_score:.2f}")
     recent = select(ModelPrediction.probability).where(
         ModelPrediction.entity_type == "lead", ModelPrediction.model_name == found[0].model_name,
-        ModelPrediction.model_version == found[0].model_version).order_by(ModelPrediction.id.desc()).limit(RECENT_SCORES)
+        ModelPrediction.model_version == str(found[0].model_version)).order_by(ModelPrediction.id.desc()).limit(RECENT_SCORES)
     scores = list(session.scalars(recent))
     above = sum(1 for s in scores if s > p)
     if len(scores) >= 10 and above < TOP_SHARE * len(scores):
