@@ -34,7 +34,8 @@ def serve(
     try:
         base = Settings.from_env()
         host, port = host or base.host, port or base.port
-        os.environ.setdefault("SALESMIND_PUBLIC_URL", f"http://{host}:{port}")  # links in mail point here
+        reachable = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # behind a proxy: set SALESMIND_PUBLIC_URL
+        os.environ.setdefault("SALESMIND_PUBLIC_URL", f"http://{reachable}:{port}")  # links in mail point here
         catcher = _start_catcher(base, catcher_port) if mail_catcher else None
         database = open_database(migrate=True)
     except SalesmindError as exc:
