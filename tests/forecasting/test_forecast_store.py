@@ -87,3 +87,17 @@ def test_deleting_a_run_removes_its_points_and_snapshot(database: Database) -> N
         s.delete(get_run(s, run.id))
     with database.transaction() as s:
         assert s.scalars(select(ForecastDealSnapshot).where(ForecastDealSnapshot.run_id == run.id)).all() == []
+
+
+def test_dates_no_crm_covers_are_clear_errors() -> None:
+    from datetime import date
+
+    import pytest
+
+    from salesmind.core.errors import UserInputError
+    from salesmind.forecasting.service import period_bounds
+
+    for day in (date(2263, 1, 1), date(1677, 1, 1)):
+        with pytest.raises(UserInputError, match="outside 1900-2200"):
+            period_bounds(day, "quarter")
+    assert period_bounds(date(2200, 12, 31), "quarter") == (date(2200, 10, 1), date(2200, 12, 31))

@@ -48,8 +48,20 @@ def period_end(ds: date, alias: str) -> date:
     return (pd.Timestamp(ds) + pd.tseries.frequencies.to_offset(alias) - pd.Timedelta(days=1)).date()
 
 
+#: Dates a forecast may be about (pandas' timestamps end in 2262; no CRM starts before 1900).
+EARLIEST, LATEST = date(1900, 1, 1), date(2200, 12, 31)
+
+
+def check_day(day: date, what: str) -> None:
+    """A clear error for a date no CRM covers (it would otherwise fail deep inside pandas)."""
+    if not EARLIEST <= day <= LATEST:
+        raise UserInputError(f"{what} {day.isoformat()} is outside {EARLIEST.year}-{LATEST.year}: pick a date "
+                             "your CRM covers")
+
+
 def period_bounds(day: date, period: str) -> tuple[date, date]:
     """First and last day of the month or quarter that contains ``day``."""
+    check_day(day, "the period's day")
     if period not in PERIODS:
         raise UserInputError(f"unknown period {period!r}; use one of {', '.join(PERIODS)}")
     p = pd.Timestamp(day).to_period("M" if period == "month" else "Q")
@@ -71,6 +83,7 @@ def run_history_forecast(database: Database, *, as_of: datetime, freq: str = "mo
     from salesmind.forecasting.crm_data import bookings_history
 
     as_of = ensure_utc(as_of)
+    check_day(as_of.date(), "as of")
     alias, season = freq_alias(freq)
     _check_group(group_by)
     if not 1 <= horizon <= 60:
@@ -152,6 +165,7 @@ def run_pipeline_forecast(database: Database, *, as_of: datetime, period: str = 
     from salesmind.forecasting.crm_data import closed_deals_frame, open_deals_frame
 
     as_of = ensure_utc(as_of)
+    check_day(as_of.date(), "as of")
     start, end = period_bounds(period_of or as_of.date(), period)
     if end < as_of.date():
         raise UserInputError(f"the {period} {start} – {end} ended before {as_of.date()}; pick a later period")
