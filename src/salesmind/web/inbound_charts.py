@@ -39,5 +39,8 @@ def daily_share(days: Sequence[Any]) -> dict[str, Any] | None:
                                mode="lines+markers", line={"color": PALETTE[1], "width": 2},
                                customdata=[d.submissions for d in days],
                                hovertemplate="%{y:.0f}% of %{customdata}<extra></extra>"))
-    return _layout(fig, xaxis={"type": "date", "showgrid": False},
+    xaxis: dict[str, Any] = {"type": "date", "showgrid": False, "tickformat": "%d %b"}
+    if len(days) <= 14:  # a tick a day (plotly would otherwise tick hours, even milliseconds, around one day)
+        xaxis["dtick"] = 86_400_000
+    return _layout(fig, xaxis=xaxis,
                    yaxis={"title": {"text": "% within target"}, "range": [0, 105], "gridcolor": _GRID})
