@@ -75,3 +75,23 @@ def run_with_status(label: str, make: Callable[[Callable[[str], None]], Any], as
             return make(progress)
     except SalesmindError as exc:
         fail(exc, as_json)
+
+
+def repeat(step: Callable[[], None], watch: bool, interval: float, as_json: bool) -> None:
+    """Run ``step`` once, or every ``interval`` seconds with --watch (Ctrl-C stops); a user error ends it cleanly."""
+    import time
+
+    import typer
+
+    from salesmind.cli.main import fail
+
+    try:
+        while True:
+            step()
+            if not watch:
+                return
+            time.sleep(interval)
+    except SalesmindError as exc:
+        fail(exc, as_json)
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None

@@ -3,34 +3,20 @@ send a test message."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import typer
 from rich.table import Table
 
+from salesmind.cli.context import repeat
 from salesmind.cli.main import app, console, emit_json, fail
 from salesmind.core.errors import SalesmindError, UserInputError
 
 mail_app = typer.Typer(help="Outgoing mail through SMTP, the suppression list, inbound replies and bounces.",
                        no_args_is_help=True)
 app.add_typer(mail_app, name="mail")
-
-
-def _repeat(step: Callable[[], None], watch: bool, interval: float, as_json: bool) -> None:
-    """Run ``step`` once, or every ``interval`` seconds with --watch (Ctrl-C stops); a user error ends it cleanly."""
-    try:
-        while True:
-            step()
-            if not watch:
-                return
-            time.sleep(interval)
-    except SalesmindError as exc:
-        fail(exc, as_json)
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
 
 
 @mail_app.command("send-due")
@@ -57,7 +43,7 @@ def send_due(
             for error in counts.errors[:5]:
                 console.print(f"  [red]{error}[/]", highlight=False)
 
-    _repeat(once, watch, interval, as_json)
+    repeat(once, watch, interval, as_json)
 
 
 @mail_app.command("outbox")
@@ -169,7 +155,7 @@ def poll_imap_command(
             summary = ", ".join(f"{k} {kinds.count(k)}" for k in sorted(set(kinds))) or "nothing new"
             console.print(f"{result.unseen} unseen: {summary}; refused {result.refused}")
 
-    _repeat(once, watch, interval, as_json)
+    repeat(once, watch, interval, as_json)
 
 
 @mail_app.command("test")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import typer
@@ -118,29 +117,24 @@ def tick_cmd(limit: int = typer.Option(500, "--limit", min=1, max=100_000),
              interval: float = typer.Option(60.0, "--interval", min=0.1, help="Seconds between ticks with --watch."),
              as_json: bool = typer.Option(False, "--json")) -> None:
     """Run the due steps: stop on replies, bookings and suppressions, queue emails, create tasks."""
-    from salesmind.cli.context import open_database
+    from salesmind.cli.context import open_database, repeat
     from salesmind.engagement.cadences import tick
 
     database = open_database()
-    try:
-        while True:
-            counts = tick(database, limit=limit)
-            if as_json:
-                emit_json(counts.to_dict())
-            elif counts.due or counts.resumed or counts.settled or not watch:
-                console.print(f"due {counts.due}: emails queued {counts.emails}, suppressed {counts.suppressed}, "
-                              f"tasks {counts.tasks}, stopped {counts.stopped or 0}, paused {counts.paused}, "
-                              f"resumed {counts.resumed}, finished {counts.finished}, over the daily cap "
-                              f"{counts.capped}, outcomes settled {counts.settled}")
-                for error in counts.errors[:5]:
-                    console.print(f"  [red]{error}[/]", highlight=False)
-            if not watch:
-                return
-            time.sleep(interval)
-    except SalesmindError as exc:
-        fail(exc, as_json)
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+
+    def once() -> None:
+        counts = tick(database, limit=limit)
+        if as_json:
+            emit_json(counts.to_dict())
+        elif counts.due or counts.resumed or counts.settled or not watch:
+            console.print(f"due {counts.due}: emails queued {counts.emails}, suppressed {counts.suppressed}, "
+                          f"tasks {counts.tasks}, stopped {counts.stopped or 0}, paused {counts.paused}, "
+                          f"resumed {counts.resumed}, finished {counts.finished}, over the daily cap "
+                          f"{counts.capped}, outcomes settled {counts.settled}")
+            for error in counts.errors[:5]:
+                console.print(f"  [red]{error}[/]", highlight=False)
+
+    repeat(once, watch, interval, as_json)
 
 
 @sequences_app.command("report")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from salesmind.core.errors import NotFound
+from salesmind.engagement.mail.loopback import LoopbackSMTP
 
 
 class _Keeper:
@@ -37,32 +38,14 @@ class _Keeper:
         return "250 2.0.0 Ok: kept by the salesmind mail catcher"
 
 
-class MailCatcher:
-    """An SMTP server on 127.0.0.1:``port`` keeping every message in ``folder`` (a Maildir)."""
+class MailCatcher(LoopbackSMTP):
+    """An SMTP server on 127.0.0.1:``port`` keeping every message in ``folder`` (a Maildir); started, stopped
+    and used as a context manager like :class:`~salesmind.engagement.mail.loopback.LoopbackSMTP`."""
 
     def __init__(self, folder: Path, port: int = 1025) -> None:
-        self.folder, self.port, self.host = Path(folder), port, "127.0.0.1"
-        self._controller: Any = None
-
-    def start(self) -> "MailCatcher":
-        """Start listening."""
-        from aiosmtpd.controller import Controller
-
-        self._controller = Controller(_Keeper(self.folder), hostname=self.host, port=self.port)
-        self._controller.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop listening."""
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
-    def __enter__(self) -> "MailCatcher":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__(port)
+        self.folder = Path(folder)
+        self.sink = _Keeper(self.folder)  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
