@@ -18,6 +18,7 @@ from salesmind.core.security import (
 )
 from salesmind.core.timeutil import utcnow, zone
 from salesmind.data.models import ApiKey, Role, Team, User
+from salesmind.data.scope import Scope
 
 
 def create_user(session: Session, email: str, name: str, role: Role | str = Role.REP,
@@ -95,6 +96,12 @@ def _check_zone(name: str) -> None:
 def _check_team(session: Session, team_id: int | None) -> None:
     if team_id is not None and session.get(Team, team_id) is None:
         raise UserInputError(f"team_id {team_id}: there is no such team")
+
+
+def visible_users(session: Session, scope: Scope) -> list[User]:
+    """Active users whose records ``scope`` shows (a rep: only themselves), by name: the owner pickers' choices."""
+    stmt = select(User).where(User.is_active.is_(True)).order_by(User.name)
+    return list(session.scalars(scope.restrict(stmt, User.id)))
 
 
 def list_users(session: Session) -> list[User]:

@@ -29,6 +29,7 @@ from salesmind.data.models import (
 )
 from salesmind.data.records import get_record, model_for
 from salesmind.data.scope import Scope
+from salesmind.data.users import visible_users
 from salesmind.scoring.crm import MODEL_NAMES
 from salesmind.scoring.registry import current_version, list_versions  # noqa: F401 (the model pages list versions through this module)
 
@@ -133,8 +134,7 @@ def work_queue(session: Session, scope: Scope, *, owner_id: int | None = None,
 
 def queue_owners(session: Session, scope: Scope) -> list[User]:
     """The people whose queues the caller may open (a rep: only themselves)."""
-    stmt = select(User).where(User.is_active.is_(True)).order_by(User.name)
-    return list(session.scalars(scope.restrict(stmt, User.id)))
+    return visible_users(session, scope)
 
 
 # -- rescoring -----------------------------------------------------------------------------------------

@@ -7,10 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 
 from salesmind.core.errors import SalesmindError
-from salesmind.data.models import User
+from salesmind.data.users import visible_users
 from salesmind.deals import (
     FLAG_CODES,
     GRADES,
@@ -51,7 +50,7 @@ def risks_page(page: PageDep, owner: Annotated[str, Query(max_length=254)] = "",
     except SalesmindError as exc:
         rows, error = [], str(exc)
     owners = [] if page.scope.owner_ids is not None and len(page.scope.owner_ids) <= 1 else \
-        list(page.session.execute(page.scope.restrict(select(User.email, User.name).order_by(User.name), User.id)))
+        visible_users(page.session, page.scope)
     return page.render("deals/risks.html", rows=rows, error=error, owner=owner, flag=flag, grade=grade,
                        owners=owners, flag_codes=FLAG_CODES, grades=GRADES)
 
