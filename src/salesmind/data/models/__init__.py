@@ -44,15 +44,16 @@ from salesmind.data.models.intelligence import (
     PredictionFeedback,
 )
 from salesmind.data.models.leads import Lead
+from salesmind.data.models.management import DiscountGuardrail, TerritoryAssignment, TerritoryPlan
 from salesmind.data.models.outreach import Booking, OutboxMessage, RepCalendar, Suppression
 from salesmind.data.models.people import ApiKey, Team, Territory, User
 from salesmind.data.models.service import NpsResponse, SupportTicket
 
 __all__ = [
     "Account", "Activity", "ActivityType", "ApiKey", "Base", "Booking", "Call", "CallAnalysis", "CallParticipant", "Contact",
-    "ContentAsset", "CustomerAlert", "CustomerValue", "DealHealth", "Direction", "Enrolment", "Experiment", "InboundSubmission", "EmailMessage", "EmailThread", "FeatureSnapshot", "ForecastDealSnapshot", "ForecastPoint", "ForecastRun", "ImportRun", "Lead",
+    "ContentAsset", "CustomerAlert", "CustomerValue", "DealHealth", "Direction", "DiscountGuardrail", "Enrolment", "Experiment", "InboundSubmission", "EmailMessage", "EmailThread", "FeatureSnapshot", "ForecastDealSnapshot", "ForecastPoint", "ForecastRun", "ImportRun", "Lead",
     "LeadStatus", "ModelPrediction", "ModelVersion", "Notification", "NpsResponse", "OutboxMessage", "OPEN_STAGES", "Opportunity", "OpportunityContact",
     "OpportunityHistory", "Order", "OrderLine", "Outcome", "PredictionFeedback", "Product", "RepCalendar", "ReplyClassification", "Role", "RoutingRule", "Sequence", "SequenceStep",
-    "STAGES", "Seniority", "SpeakerRole", "Subscription", "Suppression", "SubscriptionUsage", "SupportTicket", "Task", "Team", "Touch",
+    "STAGES", "Seniority", "SpeakerRole", "Subscription", "Suppression", "SubscriptionUsage", "SupportTicket", "Task", "Team", "TerritoryAssignment", "TerritoryPlan", "Touch",
     "Territory", "User", "Utterance",
 ]
