@@ -17,7 +17,7 @@ class HasRole(Protocol):
 
 
 #: Menus of the navigation bar, in the order they appear after the plain links before them.
-INSIGHTS, ENGAGE = "Insights", "Engage"
+INSIGHTS, ENGAGE, MANAGE = "Insights", "Engage", "Manage"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Manager analytics: pipeline, performance, win/loss, discount guidance and territory planning."""
