@@ -1,0 +1,229 @@
+"""Solve the assignment exactly as a mixed-integer programme with SciPy's ``milp`` (the HiGHS solver).
+
+Exact reduction: unlocked accounts with the same cell and the same value are interchangeable (same expected
+value for every rep, same load), so one integer variable ``x[r, g]`` counts the accounts of group ``g`` given to
+rep ``r`` instead of one binary per (rep, account); candidates are only the reps eligible for the group's cell
+(its region when ``same_region``). The move cost is kept exact with a continuous ``y[o, g]`` <= ``x[o, g]``,
+``y[o, g]`` <= (accounts of ``g`` owned by ``o``): the accounts that stay with their owner (at an optimum ``y`` is
+``min(x, n)``, an integer). Balance uses one continuous total per balance group: ``(1 - b) T / n <= load_r <=
+(1 + b) T / n``. Locked accounts are constants in every load.
+
+With ``value_bands = 0`` the programme is the original problem (no approximation); the answer is optimal up to
+the relative gap HiGHS proves (``mip_gap``, reported). With ``value_bands = n`` values are replaced by their band
+mean per cell first: the optimum is then exact for the banded values only, and every reported objective is
+recomputed on the true values.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from salesmind.core.errors import UserInputError
+from salesmind.territories.problem import TerritoryProblem
+
+SOLVER = "scipy-milp-highs"
+CONSTRAINTS = ("capacity", "capacity_value", "balance")
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Interchangeable unlocked accounts: cell, (banded) value and member account indices per group."""
+
+    cell: np.ndarray
+    value: np.ndarray
+    members: list[np.ndarray]
+
+    @property
+    def count(self) -> np.ndarray:
+        """Accounts per group."""
+        return np.array([len(m) for m in self.members], int)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The optimiser's assignment (rep index per account) and what the solver proved about it."""
+
+    assign: np.ndarray
+    status: str
+    mip_gap: float
+    dual_bound: float
+    net_objective: float
+    solve_seconds: float
+    variables: int
+    groups: int
+    exact: bool
+
+
+def _banded(values: np.ndarray, bands: int) -> np.ndarray:
+    if bands <= 0 or len(values) <= bands:
+        return values
+    edges = np.quantile(values, np.linspace(0, 1, bands + 1)[1:-1])
+    band = np.searchsorted(edges, values, side="right")
+    means = np.bincount(band, weights=values) / np.maximum(np.bincount(band), 1)
+    return means[band]
+
+
+def group_accounts(problem: TerritoryProblem) -> Groups:
+    """Group the unlocked accounts by (cell, value), values banded first when ``value_bands`` > 0."""
+    free = np.flatnonzero(~problem.locked)
+    value = problem.value.copy()
+    for c in np.unique(problem.cell[free]):
+        idx = free[problem.cell[free] == c]
+        value[idx] = _banded(problem.value[idx], problem.settings.value_bands)
+    keys: dict[tuple[int, float], list[int]] = {}
+    for a in free:
+        keys.setdefault((int(problem.cell[a]), float(value[a])), []).append(int(a))
+    cells = np.array([k[0] for k in keys], int)
+    values = np.array([k[1] for k in keys], float)
+    return Groups(cells, values, [np.array(v, int) for v in keys.values()])
+
+
+def _precheck(problem: TerritoryProblem, groups: Groups, eligible: np.ndarray) -> None:
+    s = problem.settings
+    orphan = [problem.cells[c][2] for c in groups.cell if not eligible[:, c].any()]
+    if orphan:
+        raise UserInputError(f"region constraint: no rep covers region(s) {', '.join(sorted(set(map(str, orphan))))}; "
+                             "add a rep there or turn same-region off")
+    held = problem.current[problem.locked]
+    locked_count = np.bincount(held, minlength=problem.n_reps)
+    if s.capacity is not None and locked_count.max(initial=0) > s.capacity:
+        r = int(np.argmax(locked_count))
+        raise UserInputError(f"capacity constraint: {problem.rep_names[r]} keeps {locked_count[r]} locked accounts, "
+                             f"more than the capacity of {s.capacity}")
+    if s.capacity is not None and len(problem.account_ids) > s.capacity * problem.n_reps:
+        raise UserInputError(f"capacity constraint: {len(problem.account_ids)} accounts do not fit "
+                             f"{problem.n_reps} reps x {s.capacity} accounts; raise the capacity")
+    if s.capacity_value is not None and problem.value.sum() > s.capacity_value * problem.n_reps:
+        raise UserInputError(f"capacity_value constraint: total account value {problem.value.sum():,.0f} exceeds "
+                             f"{problem.n_reps} reps x {s.capacity_value:,.0f}; raise the value capacity")
+
+
+def _programme(problem: TerritoryProblem, groups: Groups, eligible: np.ndarray, use: set[str]):  # type: ignore[no-untyped-def]
+    s = problem.settings
+    R, count = problem.n_reps, groups.count
+    pairs = [(r, g) for g in range(len(count)) for r in np.flatnonzero(eligible[:, groups.cell[g]])]
+    xr = np.array([p[0] for p in pairs], int)
+    xg = np.array([p[1] for p in pairs], int)
+    index = {(int(r), int(g)): i for i, (r, g) in enumerate(pairs)}
+    K = len(pairs)
+    ys: list[tuple[int, int, int]] = []
+    if s.move_cost > 0:
+        for g, members in enumerate(groups.members):
+            owners, n = np.unique(problem.current[members], return_counts=True)
+            ys += [(int(o), g, int(k)) for o, k in zip(owners, n) if o >= 0 and (int(o), g) in index]
+    M = len(ys)
+    balance_groups = problem.balance_groups()
+    G = int(balance_groups.max()) + 1 if "balance" in use and s.balance is not None else 0
+    n = K + M + G
+    gain = groups.value[xg] * problem.prob[xr, groups.cell[xg]]
+    c = np.concatenate([-gain, [-s.move_cost * groups.value[g] for _, g, _ in ys], np.zeros(G)])
+    lb = np.zeros(n)
+    ub = np.concatenate([count[xg].astype(float), [k for *_, k in ys], np.full(G, np.inf)])
+    if s.capacity is not None and "capacity" in use:
+        ub[:K] = np.minimum(ub[:K], s.capacity)
+    integrality = np.concatenate([np.ones(K), np.zeros(M + G)])
+    rows, cols, vals, lo, hi = [], [], [], [], []
+
+    def add(columns, coefs, low, high) -> None:  # type: ignore[no-untyped-def]
+        r = len(lo)
+        rows.extend([r] * len(columns)), cols.extend(columns), vals.extend(coefs)
+        lo.append(low), hi.append(high)
+
+    order = np.argsort(xg, kind="stable")
+    for g, part in enumerate(np.split(order, np.searchsorted(xg[order], np.arange(1, len(count))))):
+        add(part, np.ones(len(part)), count[g], count[g])
+    for j, (o, g, _) in enumerate(ys):
+        add([K + j, index[(o, g)]], [1.0, -1.0], -np.inf, 0.0)
+    held = problem.locked
+    locked_count = np.bincount(problem.current[held], minlength=R)
+    locked_value = np.bincount(problem.current[held], weights=problem.value[held], minlength=R)
+    by_rep = [np.flatnonzero(xr == r) for r in range(R)]
+    if s.capacity is not None and "capacity" in use:
+        for r in range(R):
+            add(by_rep[r], np.ones(len(by_rep[r])), -np.inf, s.capacity - locked_count[r])
+    if s.capacity_value is not None and "capacity_value" in use:
+        for r in range(R):
+            add(by_rep[r], groups.value[xg[by_rep[r]]], -np.inf, s.capacity_value - locked_value[r])
+    if G:
+        b = s.balance
+        for grp in range(G):
+            reps = np.flatnonzero(balance_groups == grp)
+            cols_g = np.concatenate([by_rep[r] for r in reps])
+            add(list(cols_g) + [K + M + grp], list(groups.value[xg[cols_g]]) + [-1.0],
+                -locked_value[reps].sum(), -locked_value[reps].sum())
+            for r in reps:
+                columns = list(by_rep[r]) + [K + M + grp]
+                coefs = list(groups.value[xg[by_rep[r]]])
+                add(columns, coefs + [-(1 + b) / len(reps)], -np.inf, -locked_value[r])
+                add(columns, coefs + [-(1 - b) / len(reps)], -locked_value[r], np.inf)
+    A = sparse.csr_array((vals, (rows, cols)), shape=(len(lo), n))
+    return c, integrality, Bounds(lb, ub), LinearConstraint(A, lo, hi), (xr, xg, K, ys)
+
+
+def _diagnose(problem: TerritoryProblem, groups: Groups, eligible: np.ndarray) -> str:
+    """Name the constraint that makes the problem infeasible, by dropping constraints until the LP is feasible."""
+    s = problem.settings
+    active = [name for name in CONSTRAINTS if getattr(s, name) is not None]
+    hints = {"balance": lambda: f"balance: no assignment keeps every rep within +-{s.balance:.0%} of the mean "
+                                "value (with these locks and capacities); widen the tolerance",
+             "capacity_value": lambda: f"capacity_value: the accounts do not fit {s.capacity_value:,.0f} of value "
+                                       "per rep (within the region constraint and locks); raise it",
+             "capacity": lambda: f"capacity: the accounts do not fit {s.capacity} per rep (within the region "
+                                 "constraint and locks); raise it"}
+    for drop in reversed(active):
+        c, integrality, bounds, cons, _ = _programme(problem, groups, eligible, set(active) - {drop})
+        res = milp(c, integrality=integrality, bounds=bounds, constraints=cons,
+                   options={"time_limit": s.time_limit, "disp": False})
+        if res.status != 2:
+            return hints[drop]()
+    return "the constraints together (capacity, balance, region, locks) leave no feasible assignment"
+
+
+def _unpack(problem: TerritoryProblem, groups: Groups, x: np.ndarray, xr: np.ndarray, xg: np.ndarray) -> np.ndarray:
+    assign = np.full(len(problem.account_ids), -1, int)
+    assign[problem.locked] = problem.current[problem.locked]
+    counts = np.rint(x).astype(int)
+    for g, members in enumerate(groups.members):
+        slots = {int(r): int(k) for r, k in zip(xr[xg == g], counts[xg == g]) if k > 0}
+        rest = []
+        for a in members:  # each owner keeps its own accounts first: that is what y counted
+            o = int(problem.current[a])
+            if slots.get(o, 0) > 0:
+                assign[a], slots[o] = o, slots[o] - 1
+            else:
+                rest.append(a)
+        fill = [r for r, k in slots.items() for _ in range(k)]
+        assign[np.array(rest, int)] = np.array(fill, int)
+    return assign
+
+
+def solve(problem: TerritoryProblem) -> Solution:
+    """The assignment that maximises expected won revenue minus move costs under every constraint."""
+    s = problem.settings
+    started = time.perf_counter()
+    eligible = problem.eligible()
+    groups = group_accounts(problem)
+    _precheck(problem, groups, eligible)
+    c, integrality, bounds, cons, (xr, xg, K, ys) = _programme(problem, groups, eligible, set(CONSTRAINTS))
+    res = milp(c, integrality=integrality, bounds=bounds, constraints=cons,
+               options={"time_limit": s.time_limit, "mip_rel_gap": s.mip_gap, "disp": False})
+    if res.status == 2:
+        raise UserInputError("infeasible: " + _diagnose(problem, groups, eligible))
+    if res.x is None:
+        raise UserInputError(f"the solver found no assignment within {s.time_limit:.0f} s ({res.message}); "
+                             "raise time_limit or set value_bands")
+    assign = _unpack(problem, groups, res.x[:K], xr, xg)
+    owned_free = np.flatnonzero(~problem.locked & (problem.current >= 0))
+    constant = s.move_cost * float(problem.value[owned_free].sum())
+    locked_gain = float(problem.expected(np.where(problem.locked, problem.current, -1)).sum())
+    bound = -float(res.mip_dual_bound) - constant + locked_gain if res.mip_dual_bound is not None else float("nan")
+    gap = float(res.mip_gap) if res.mip_gap is not None else 0.0
+    return Solution(assign=assign, status="optimal" if res.status == 0 else "time_limit", mip_gap=gap,
+                    dual_bound=bound, net_objective=-float(res.fun) - constant + locked_gain,
+                    solve_seconds=time.perf_counter() - started, variables=len(c), groups=len(groups.members),
+                    exact=s.value_bands == 0)
