@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -292,7 +292,8 @@ def gap_marker(is_top: bool, gaps: Sequence[Gap]) -> str:
     return "no significant gap"
 
 
-def _row(data: PeriodData, uid: int, s: RepSample, is_top: bool, gaps: Sequence[Gap]) -> dict:
+def rep_row(data: PeriodData, uid: int, s: RepSample, is_top: bool, gaps: Sequence[Gap]) -> dict:
+    """The team table row of one rep."""
     user = data.users.set_index("user_id").loc[uid]
     rate = win_rates({uid: (s.won, s.lost)}).get(uid)
     deals = data.deals[data.deals["owner_id"] == uid]
@@ -332,7 +333,7 @@ def team_table(session: Session, scope: Scope, start: datetime, end: datetime,
             continue
         gaps = [] if uid in top and len(top) == 1 else rep_gaps(s, top_pool(all_samples, top, uid), data.order,
                                                                 with_ci=False)
-        rows.append(_row(data, uid, s, uid in top, gaps))
+        rows.append(rep_row(data, uid, s, uid in top, gaps))
     rows.sort(key=lambda r: (r["team"] or "", r["name"]))
     return rows
 
@@ -343,3 +344,16 @@ def visible_rep(session: Session, scope: Scope, user_id: int) -> User:
     if user is None or not scope.can_see(user_id):
         raise NotFound("rep not found")
     return user
+
+
+DEFAULT_DAYS = 365
+
+
+def period(start: date | None = None, end: date | None = None, days: int = DEFAULT_DAYS) -> tuple[datetime, datetime]:
+    """The analysis period as UTC datetimes: ``end`` defaults to tomorrow (today included), ``start`` to ``days``
+    before ``end``; a start not before the end is a user error."""
+    last = end or (utcnow().date() + timedelta(days=1))
+    first = start or (last - timedelta(days=days))
+    if first >= last:
+        raise UserInputError(f"the start ({first}) must be before the end ({last})")
+    return (datetime.combine(first, time.min, tzinfo=UTC), datetime.combine(last, time.min, tzinfo=UTC))

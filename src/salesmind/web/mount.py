@@ -56,6 +56,7 @@ def mount_web(app: FastAPI) -> None:
     from salesmind.web.routes.replies import add_reply_nav
     from salesmind.web.routes.scores import add_score_nav
     from salesmind.web.routes.sequences import add_sequences_nav
+    from salesmind.web.routes.performance import add_performance_nav
 
     app.include_router(web_router)
     add_score_nav(app)
@@ -71,6 +72,7 @@ def mount_web(app: FastAPI) -> None:
     add_inbound_nav(app)
     add_sequences_nav(app)
     add_content_nav(app)
+    add_performance_nav(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _install_error_pages(app)
 

@@ -5,6 +5,8 @@ from fastapi import APIRouter
 from salesmind.web.routes import (auth, booking, calls, coaching, content, customers, deals, forecast, home, inbound,
                                   mail, mailbox, records, replies, scores, sequences)
 
+from salesmind.web.routes import performance
+
 web_router = APIRouter(include_in_schema=False)
 web_router.include_router(auth.router)
 web_router.include_router(home.router)
@@ -22,5 +24,6 @@ web_router.include_router(mailbox.router)
 web_router.include_router(inbound.router)
 web_router.include_router(content.router)
 web_router.include_router(sequences.router)
+web_router.include_router(performance.router)
 
 __all__ = ["web_router"]

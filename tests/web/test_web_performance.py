@@ -1,0 +1,38 @@
+"""The performance pages: the team table in scope, a rep's report, the impact form, bad input."""
+
+from __future__ import annotations
+
+import re
+
+
+def test_team_page_admin_sees_everyone_rep_sees_self(login, book) -> None:
+    html = login("ada").get("/performance?start=2024-01-01&end=2025-03-01").text
+    assert 'data-export="team-performance"' in html
+    names = re.findall(r'<a href="/performance/(\d+)">([^<]+)</a>', html)
+    assert {n for _, n in names} >= {"Ann Archer", "Bob Baker"}
+    assert 'href="/performance"' in html  # the Manage menu link
+    rep_html = login("ann").get("/performance?start=2024-01-01&end=2025-03-01").text
+    assert [n for _, n in re.findall(r'<a href="/performance/(\d+)">([^<]+)</a>', rep_html)] == ["Ann Archer"]
+
+
+def test_rep_page_and_scope(login, book) -> None:
+    client = login("ada")
+    html = client.get("/performance?start=2024-01-01&end=2025-03-01").text
+    ids = dict((n, i) for i, n in re.findall(r'<a href="/performance/(\d+)">([^<]+)</a>', html))
+    page = client.get(f"/performance/{ids['Bob Baker']}?start=2024-01-01&end=2025-03-01")
+    assert page.status_code == 200 and "Against the top performers" in page.text
+    assert 'data-export="rep-performance-gaps"' in page.text
+    ann = login("ann")
+    assert ann.get(f"/performance/{ids['Bob Baker']}").status_code == 404
+
+
+def test_bad_period_and_impact_form(login, book) -> None:
+    client = login("ada")
+    assert "must be before" in client.get("/performance?start=2025-03-01&end=2025-01-01").text
+    assert client.get("/performance?start=nonsense").status_code == 422
+    form = client.get("/performance/impact")
+    assert form.status_code == 200 and 'name="reps"' in form.text
+    rep_id = re.search(r'name="reps" value="(\d+)"', form.text).group(1)
+    result = client.get(f"/performance/impact?change=2025-01-15&reps={rep_id}&metric=win_rate&window_days=60")
+    assert result.status_code == 200 and ("not enough data" in result.text.lower() or "estimate" in result.text)
+    assert "choose a change date" in client.get(f"/performance/impact?reps={rep_id}").text
