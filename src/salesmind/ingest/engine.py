@@ -21,13 +21,13 @@ from salesmind.core.db import Database
 from salesmind.core.errors import RowIssue, ValidationFailed
 from salesmind.core.timeutil import utcnow, zone
 from salesmind.data.models import ImportRun
-from salesmind.ingest.prepare import Prepared, is_footer, prepare_row
+from salesmind.ingest.prepare import Prepared, is_footer, is_skipped, prepare_row
 from salesmind.ingest.profiles import Mapping, canonical_mapping, resolve_mapping
 from salesmind.ingest.readers import RowSource, open_rows
 from salesmind.ingest.resolve import Resolver
 from salesmind.ingest.specs import get_spec
 from salesmind.ingest.values import ParseContext
-from salesmind.ingest.writer import INSERTED, UPDATED, Writer
+from salesmind.ingest.writer import INSERTED, UPDATED, RowRejected, Writer
 
 CHUNK = 500
 MAX_KEPT_ISSUES = 1000
@@ -52,6 +52,8 @@ class ImportReport:
     profile: str = "canonical"
     merged: int = 0
     merges: list[str] = field(default_factory=list)
+    #: rows left out by the mapping's ``skip_rows_without`` (not errors)
+    skipped: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form of the report."""
@@ -69,6 +71,7 @@ class _Plan:
     ctx: ParseContext
     file: str
     check_keys: bool
+    skipped: int = 0
 
 
 def import_file(database: Database, path: str | Path, entity: str | None, profile: str = "auto", *,
@@ -130,10 +133,11 @@ def _header_issues(source: RowSource, mapping: Mapping) -> list[RowIssue]:
                 issues.append(RowIssue(source.name, source.header_line, column, None,
                                        f"unknown column for {mapping.entity} in the {mapping.profile} profile; "
                                        "map it in a YAML profile (or list it under 'ignore')"))
-    given = {mapping.columns[c].field for c in source.columns if c in mapping.columns} | set(mapping.defaults)
+    given = {f for c in source.columns if c in mapping.columns for f in mapping.columns[c].fields}
+    given |= set(mapping.defaults)
     for group in mapping.spec.required_groups():
         if not given.intersection(group):
-            expected = [c for c, r in mapping.columns.items() if r.field in group] or list(group)
+            expected = [c for c, r in mapping.columns.items() if set(r.fields) & set(group)] or list(group)
             issues.append(RowIssue(source.name, source.header_line, expected[0], None,
                                    f"required column is missing (expected one of: {', '.join(expected)})"))
     return issues
@@ -142,9 +146,11 @@ def _header_issues(source: RowSource, mapping: Mapping) -> list[RowIssue]:
 def _chunks(plan: _Plan) -> Iterator[list[Prepared]]:
     rows = iter(plan.rows)
     while batch := list(islice(rows, CHUNK)):
-        prepared = [prepare_row(plan.mapping, plan.ctx, plan.file, line, dict(raw), check_keys=plan.check_keys)
-                    for line, raw in batch if not is_footer(plan.mapping, raw)]
-        yield prepared
+        kept = [(line, raw) for line, raw in batch if not is_footer(plan.mapping, raw)]
+        wanted = [(line, raw) for line, raw in kept if not is_skipped(plan.mapping, raw)]
+        plan.skipped += len(kept) - len(wanted)
+        yield [prepare_row(plan.mapping, plan.ctx, plan.file, line, dict(raw), check_keys=plan.check_keys)
+               for line, raw in wanted]
 
 
 class _Duplicates:
@@ -179,7 +185,7 @@ def _checked_chunks(plan: _Plan, resolver: Resolver) -> Iterator[list[Prepared]]
 def _validate(session: Session, plan: _Plan, report: ImportReport, progress: Progress | None
               ) -> tuple[int, int]:
     """Read every row, resolve references, collect issues; returns (rows, rows with issues)."""
-    total = problems = 0
+    total = problems = plan.skipped = 0
     for chunk in _checked_chunks(plan, Resolver(session, plan.file)):
         total += len(chunk)
         for row in chunk:
@@ -189,8 +195,8 @@ def _validate(session: Session, plan: _Plan, report: ImportReport, progress: Pro
                 report.issues.extend(row.issues[:max(room, 0)])
         if progress:
             progress(total, None)
-    report.rows_read = total
-    if total == 0 and not report.issues:
+    report.rows_read, report.skipped = total, plan.skipped
+    if total == 0 and not report.issues and not plan.skipped:
         report.issues.append(RowIssue(plan.file, None, None, None, "the file has a header but no rows"))
         problems = 1
     return total, problems
@@ -201,7 +207,8 @@ def _write(session: Session, plan: _Plan, report: ImportReport, total: int, prog
     """Write valid rows chunk by chunk (memory stays bounded); rejected rows go to the reject file."""
     resolver = Resolver(session, plan.file)
     spec = plan.mapping.spec
-    writer = Writer(session, spec, resolver.accounts() if spec.dedupe == "account" else None)
+    writer = Writer(session, spec, resolver.accounts() if spec.dedupe == "account" else None,
+                    now=plan.mapping.as_of)
     rejects = _RejectFile(report.reject_file, source) if report.reject_file else None
     done = 0
     try:
@@ -213,7 +220,12 @@ def _write(session: Session, plan: _Plan, report: ImportReport, total: int, prog
                     if rejects:
                         rejects.add(row)
                     continue
-                status, note = writer.write(row.record)
+                try:
+                    status, note = writer.write(row.record)
+                except RowRejected as exc:  # found only while writing: the transaction rolls back
+                    row.add_issue(plan.file, exc.field, exc.reason)
+                    raise ValidationFailed(f"{plan.file}: line {row.line}: {exc.reason}; nothing was imported",
+                                           row.issues) from None
                 _count(report, status, note, row.line)
             done += len(chunk)
             if progress:

@@ -6,7 +6,8 @@ import never erases a value with an empty cell; defaults fill fields no column g
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any, Callable
 
 from salesmind.core.errors import RowIssue
@@ -72,6 +73,11 @@ def is_footer(mapping: Mapping, raw: dict[str, Any]) -> bool:
     return len(filled) == 1 and filled[0].startswith(mapping.skip_rows_starting)
 
 
+def is_skipped(mapping: Mapping, raw: dict[str, Any]) -> bool:
+    """True for a row the mapping leaves out: an empty cell in one of its ``skip_rows_without`` columns."""
+    return any(v.is_blank(raw.get(column)) for column in mapping.skip_rows_without)
+
+
 def prepare_row(mapping: Mapping, ctx: v.ParseContext, file: str, line: int, raw: dict[str, Any],
                 *, check_keys: bool) -> Prepared:
     """Map, convert and check one raw row; ``check_keys`` reports keys the mapping does not know."""
@@ -87,10 +93,12 @@ def prepare_row(mapping: Mapping, ctx: v.ParseContext, file: str, line: int, raw
             if check_keys and column not in mapping.ignore and mapping.unknown_columns == "error":
                 row.issues.append(RowIssue(file, line, column, None, _unknown_reason(spec)))
             continue
-        if v.is_blank(value) or rule.field in row.record:
+        if v.is_blank(value):
             continue
-        row.sources[rule.field] = column
-        _set_value(row, spec, rule, value, ctx, file)
+        for name in rule.fields:
+            if name not in row.record:
+                row.sources[name] = column
+                _set_value(row, spec, replace(rule, field=name, also=()), value, ctx, file)
     for name, value in mapping.defaults.items():
         if name not in row.record and not v.is_blank(value):
             _set_value(row, spec, ColumnRule(name, name), value, ctx, file)
@@ -99,7 +107,7 @@ def prepare_row(mapping: Mapping, ctx: v.ParseContext, file: str, line: int, raw
         row.record["currency"] = implied
     for group in spec.required_groups():
         if not any(name in row.record or name in row.failed for name in group):
-            column = next((c for c, r in mapping.columns.items() if r.field in group), group[0])
+            column = next((c for c, r in mapping.columns.items() if set(r.fields) & set(group)), group[0])
             row.issues.append(RowIssue(file, line, column, None, "a required value is missing"))
     if not row.issues and spec.finish is not None:
         for field_name, reason in spec.finish(row.record):
@@ -135,4 +143,24 @@ def _set_value(row: Prepared, spec: EntitySpec, rule: ColumnRule, value: Any, ct
         converted, written_currency = converted
         if written_currency and "currency" in spec.by_name:
             row.record.setdefault(IMPLIED_CURRENCY, written_currency)
+    if rule.scale is not None:
+        try:
+            converted = convert_cell(target, scaled(converted, rule.scale), ctx)
+        except ValueError as exc:
+            row.issues.append(RowIssue(file, row.line, rule.column, str(row.raw.get(rule.column, value))[:200],
+                                       f"{target.name} times {rule.scale:g} {exc}"))
+            row.failed.add(target.name)
+            return
+        if target.kind == "money":
+            converted = converted[0]
     row.record[target.name] = converted
+
+
+def scaled(number: Any, scale: Decimal) -> Any:
+    """``number`` times ``scale``, exactly for decimals and whole numbers (``ValueError`` for text)."""
+    if isinstance(number, bool) or not isinstance(number, (int, float, Decimal)):
+        raise ValueError("is not a number, so it cannot be scaled")
+    if isinstance(number, float):
+        return number * float(scale)
+    result = Decimal(number) * scale
+    return int(result) if isinstance(number, int) and result == result.to_integral_value() else result

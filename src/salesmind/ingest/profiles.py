@@ -8,6 +8,8 @@ field to a column of the same name (JSON Lines, API payloads, hand-made CSVs).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +32,12 @@ columns:                      # file column -> canonical field
   "Status": {field: status, values: {Neu: new, "In Arbeit": working}}
   "Website": {field: domain, transform: lower}
   "Umsatz": {field: annual_revenue, transform: decimal_comma}   # 1.500,00 -> 1500.00
+  "Revenue (m)": {field: annual_revenue, scale: 1000000}        # 1.5 -> 1500000
+  "Deal ID": [external_id, name]                                # one column, several fields
 ignore: ["Notes"]             # columns that are known and deliberately not imported
-defaults: {source: fair}      # values for fields no column gives
+defaults: {source: fair}      # values for fields no column gives (constants when no column maps them)
+skip_rows_without: ["Date"]   # optional: rows with an empty cell in any of these columns are skipped
+as_of: 2017-12-31             # optional: when the export was taken (dates the observed deal stages)
 """
 
 
@@ -43,6 +49,15 @@ class ColumnRule:
     field: str
     values: dict[str, Any] = field(default_factory=dict)
     transform: str | None = None
+    #: a multiplier for numbers written in other units (revenue "in millions": 1000000)
+    scale: Decimal | None = None
+    #: further fields that receive the same cell (``"Deal ID": [external_id, name]``)
+    also: tuple[str, ...] = ()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every field this column gives."""
+        return (self.field, *self.also)
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,8 @@ class Mapping:
     timezone: str | None = None
     unknown_columns: str = "error"
     skip_rows_starting: tuple[str, ...] = ()
+    skip_rows_without: tuple[str, ...] = ()
+    as_of: datetime | None = None
 
     @property
     def spec(self) -> EntitySpec:
@@ -109,7 +126,7 @@ def load_profile_file(path: str | Path, name: str | None = None) -> list[Mapping
 
 
 def _shared(doc: dict[str, Any]) -> dict[str, Any]:
-    keys = ("date_format", "day_first", "timezone", "unknown_columns", "skip_rows_starting")
+    keys = ("date_format", "day_first", "timezone", "unknown_columns", "skip_rows_starting", "as_of")
     return {k: doc[k] for k in keys if k in doc}
 
 
@@ -136,22 +153,53 @@ def _mapping(path: Path, profile: str, entity: str, body: dict[str, Any]) -> Map
         timezone=body.get("timezone"),
         unknown_columns=unknown,
         skip_rows_starting=tuple(str(s) for s in body.get("skip_rows_starting") or ()),
+        skip_rows_without=tuple(str(c) for c in body.get("skip_rows_without") or ()),
+        as_of=_as_of(path, body.get("as_of"), body.get("timezone")),
     )
+
+
+def _as_of(path: Path, value: Any, timezone: str | None) -> datetime | None:
+    """The time the export was taken (a date alone is read as its midnight in ``timezone``)."""
+    if value is None or value == "":
+        return None
+    from salesmind.ingest.values import ParseContext, to_datetime
+
+    try:
+        return to_datetime(value, ParseContext(timezone or "UTC"))
+    except ValueError as exc:
+        raise UserInputError(f"{path.name}: as_of {value!r} is not a date or time ({exc})") from None
 
 
 def _rule(path: Path, spec: EntitySpec, column: str, rule: Any) -> ColumnRule:
     if isinstance(rule, str):
         rule = {"field": rule}
-    if not isinstance(rule, dict) or "field" not in rule:
+    if isinstance(rule, list):
+        rule = {"field": rule}
+    if not isinstance(rule, dict) or not rule.get("field"):
         raise UserInputError(f"{path.name} ({spec.name}): column {column!r} needs a field name")
-    name = str(rule["field"])
-    _check_field(path, spec, name, f"column {column!r}")
+    names = [str(n) for n in rule["field"]] if isinstance(rule["field"], list) else [str(rule["field"])]
+    for name in names:
+        _check_field(path, spec, name, f"column {column!r}")
     transform = rule.get("transform")
     if transform is not None and transform not in TRANSFORMS:
         raise UserInputError(f"{path.name}: column {column!r} has unknown transform {transform!r}; "
                              f"use one of {', '.join(sorted(TRANSFORMS))}")
     values = {value_key(k): v for k, v in (rule.get("values") or {}).items()}
-    return ColumnRule(column, name, values, transform)
+    return ColumnRule(column, names[0], values, transform, _scale(path, column, rule.get("scale")),
+                      tuple(names[1:]))
+
+
+def _scale(path: Path, column: str, value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        scale = Decimal(str(value))
+    except InvalidOperation:
+        scale = Decimal("NaN")
+    if not scale.is_finite() or scale <= 0:
+        raise UserInputError(f"{path.name}: column {column!r} has scale {value!r}; use a positive number "
+                             "(1000000 for values written in millions)")
+    return scale
 
 
 def _check_field(path: Path, spec: EntitySpec, name: str, where: str) -> None:

@@ -88,6 +88,9 @@ class EntitySpec:
     dedupe: str | None = None
     finish: Callable[[dict[str, Any]], list[tuple[str | None, str]]] | None = None
     doc: str = ""
+    #: called once per write pass with the session; returns a function that turns helper fields
+    #: into foreign keys, creating the records they name when missing (users: team, manager, territory)
+    linker: Callable[[Any], Callable[[dict[str, Any]], dict[str, Any]]] | None = None
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -197,16 +200,50 @@ def _finish_opportunity(rec: dict[str, Any]) -> list[tuple[str | None, str]]:
     return []
 
 
+#: the domain of the stand-in address of a user imported without an email (reserved by RFC 2606)
+NO_EMAIL_DOMAIN = "imported.invalid"
+
+
+def placeholder_email(key: str) -> str:
+    """A stand-in address for a user known only by an id or name: it can never receive mail or log in."""
+    import hashlib
+    import re
+
+    slug = re.sub(r"[^a-z0-9]+", ".", key.lower()).strip(".")
+    return f"{slug or hashlib.sha1(key.encode()).hexdigest()[:12]}@{NO_EMAIL_DOMAIN}"
+
+
 def _finish_user(rec: dict[str, Any]) -> list[tuple[str | None, str]]:
+    if not rec.get("email"):
+        if not rec.get("external_id"):
+            return [("email", "a user needs an email or an external id, so that a re-import finds it again")]
+        rec["email"] = placeholder_email(str(rec["external_id"]))
     rec.setdefault("name", rec.get("email", ""))
     return []
 
 
+def _user_linker(session: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    from salesmind.ingest.people import UserLinker
+
+    return UserLinker(session)
+
+
 _SPECS: tuple[EntitySpec, ...] = (
     EntitySpec("users", User, (
-        _ext(), Field("email", "email", required=True), Field("name", max_length=200),
+        _ext(), Field("email", "email", doc=f"without one, a stand-in @{NO_EMAIL_DOMAIN} address is made from "
+                                            "the external id"),
+        Field("name", max_length=200),
         Field("role", "enum", enum=Role), Field("timezone", max_length=64), Field("is_active", "bool"),
-    ), keys=(("external_id",), ("email",)), finish=_finish_user, doc="reps, managers and admins (no passwords)"),
+        Field("team", stored=False, max_length=120, doc="the team's name; created when missing"),
+        Field("manager_external_id", stored=False, max_length=128,
+              doc="the user's manager: their team is the user's team (named after them unless `team` says); "
+                  "a manager named but not imported is created"),
+        Field("manager_email", "email", stored=False, doc="the manager, by email"),
+        Field("manager_name", stored=False, max_length=200, doc="the manager, by name (must be unambiguous)"),
+        Field("territory", stored=False, max_length=120,
+              doc="a region or territory (regional office); created when missing"),
+    ), keys=(("external_id",), ("email",)), finish=_finish_user, linker=_user_linker,
+        doc="reps, managers and admins (no passwords)"),
     EntitySpec("accounts", Account, (
         _ext(), Field("name", required=True, max_length=255), Field("domain", "domain"),
         Field("industry", max_length=120), Field("employees", "int", minimum=0),

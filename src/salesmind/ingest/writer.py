@@ -26,6 +26,15 @@ _HISTORY_FIELDS = ("stage", "amount", "expected_close_date")
 _REPLY_PREFIX = re.compile(r"^\s*((re|aw|fw|fwd|wg)\s*:\s*)+", re.IGNORECASE)
 
 
+class RowRejected(Exception):
+    """A row that cannot be written, found only while writing (such as an ambiguous manager name)."""
+
+    def __init__(self, field: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
 class Writer:
     """Writes the records of one entity into one session."""
 
@@ -38,6 +47,7 @@ class Writer:
         self._touched: set[int] = set()
         self._columns = {c.key for c in spec.model.__mapper__.column_attrs}
         self._known: dict[tuple[str, str], Any] = {}
+        self._link = spec.linker(session) if spec.linker is not None else None
 
     def prefetch(self, records: list[dict[str, Any]]) -> None:
         """Load the records a chunk may match, by external id and email or domain, in a few queries."""
@@ -63,7 +73,12 @@ class Writer:
                 self._known.setdefault((name, value if name == "external_id" else value.lower()), obj)
 
     def write(self, record: dict[str, Any]) -> tuple[str, str | None]:
-        """Upsert one record; returns its status and, for a de-duplication merge, a note."""
+        """Upsert one record; returns its status and, for a de-duplication merge, a note.
+
+        Raises :class:`RowRejected` when the entity's linker cannot place the row.
+        """
+        if self._link is not None:
+            record = self._link(dict(record))
         record = {k: v for k, v in record.items() if k in self._columns}
         existing, note = self._find(record)
         if existing is None:
@@ -127,6 +142,8 @@ class Writer:
 
     # -- writing -----------------------------------------------------------------------------
     def _insert(self, record: dict[str, Any]) -> None:
+        if "created_at" in self._columns:  # a record first seen in an export existed when it was taken
+            record.setdefault("created_at", self.now)
         obj = self.spec.model(**record)
         if isinstance(obj, EmailMessage):
             obj.thread_id = self._thread_for(obj)
