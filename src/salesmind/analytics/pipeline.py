@@ -72,8 +72,9 @@ def reach_times(deals: pd.DataFrame, events: pd.DataFrame, stages: list[str]) ->
     visits = pd.DataFrame({"deal_id": ev["deal_id"].to_numpy(), "k": position.to_numpy(),
                            "at": ev["entered_at"].to_numpy()}).dropna(subset=["k"])
     won = deals[deals["outcome"].eq(WON) & deals["closed_at"].notna()]
-    visits = pd.concat([visits, pd.DataFrame({"deal_id": won["deal_id"].to_numpy(), "k": len(stages),
-                                              "at": won["closed_at"].to_numpy()})], ignore_index=True)
+    if len(won):
+        visits = pd.concat([visits, pd.DataFrame({"deal_id": won["deal_id"].to_numpy(), "k": len(stages),
+                                                  "at": won["closed_at"].to_numpy()})], ignore_index=True)
     first = visits.groupby(["deal_id", "k"])["at"].min().unstack("k")
     first = first.reindex(index=outcome.index, columns=range(len(columns)))
     values = first.to_numpy(dtype="datetime64[ns]")

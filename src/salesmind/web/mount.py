@@ -52,6 +52,7 @@ def mount_web(app: FastAPI) -> None:
     from salesmind.web.routes.forecast import add_forecast_nav
     from salesmind.web.routes.mail import add_mail_nav
     from salesmind.web.routes.mailbox import add_mailbox_nav
+    from salesmind.web.routes.manager import add_manager_nav
     from salesmind.web.routes.inbound import add_inbound_nav
     from salesmind.web.routes.replies import add_reply_nav
     from salesmind.web.routes.scores import add_score_nav
@@ -71,6 +72,7 @@ def mount_web(app: FastAPI) -> None:
     add_mailbox_nav(app)
     add_inbound_nav(app)
     add_sequences_nav(app)
+    add_manager_nav(app)
     add_content_nav(app)
     add_performance_nav(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -2,6 +2,8 @@
 
 from fastapi import APIRouter
 
+from salesmind.web.routes import manager
+
 from salesmind.web.routes import (auth, booking, calls, coaching, content, customers, deals, forecast, home, inbound,
                                   mail, mailbox, records, replies, scores, sequences)
 
@@ -24,6 +26,7 @@ web_router.include_router(mailbox.router)
 web_router.include_router(inbound.router)
 web_router.include_router(content.router)
 web_router.include_router(sequences.router)
+web_router.include_router(manager.router)
 web_router.include_router(performance.router)
 
 __all__ = ["web_router"]
