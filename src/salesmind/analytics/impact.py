@@ -216,6 +216,8 @@ def impact_for(session: Any, scope: Any, change: datetime, treated: list[int], m
     """The impact analysis on the CRM: treated reps against the other reps the caller may see."""
     from salesmind.analytics.performance import load_period, rep_ids
 
+    if not 1971 <= change.year <= 2200:
+        raise UserInputError("the change date must lie between 1971 and 2200")
     if not 7 <= window_days <= 730:
         raise UserInputError("the window must be between 7 and 730 days")
     if metric not in IMPACT_METRICS:

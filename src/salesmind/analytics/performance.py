@@ -356,4 +356,6 @@ def period(start: date | None = None, end: date | None = None, days: int = DEFAU
     first = start or (last - timedelta(days=days))
     if first >= last:
         raise UserInputError(f"the start ({first}) must be before the end ({last})")
+    if first.year < 1970 or last.year > 2200:
+        raise UserInputError("the period must lie between 1970 and 2200")
     return (datetime.combine(first, time.min, tzinfo=UTC), datetime.combine(last, time.min, tzinfo=UTC))

@@ -49,6 +49,7 @@ from salesmind.cli import (  # noqa: E402,F401
     drafts_cmd,
     forecast_cmd,
     import_cmd,
+    performance_cmd,
     inbound_cmd,
     mail_cmd,
     privacy_cmd,

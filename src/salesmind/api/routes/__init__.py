@@ -7,6 +7,7 @@ from salesmind.api.routes import (accounts, audit, auth, booking, calls, coachin
                                    inbound,
                                    engagement_content,
                                    opportunities, privacy, replies, scores, sequences, users)
+from salesmind.api.routes import performance
 
 api_router = APIRouter()
 for module in (health, auth, users, accounts, contacts, leads, opportunities, ingest, audit, privacy, scores, forecasts,
@@ -14,5 +15,6 @@ for module in (health, auth, users, accounts, contacts, leads, opportunities, in
     api_router.include_router(module.router)
 api_router.include_router(engagement_content.router)
 api_router.include_router(inbound.router)
+api_router.include_router(performance.router)
 
 __all__ = ["api_router"]
