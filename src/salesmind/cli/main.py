@@ -46,6 +46,7 @@ from salesmind.cli import (  # noqa: E402,F401
     db_cmds,
     deals_cmd,
     demo_cmd,
+    discounts_cmd,
     drafts_cmd,
     forecast_cmd,
     import_cmd,
