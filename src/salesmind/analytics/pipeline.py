@@ -113,10 +113,10 @@ def time_in_stage(events: pd.DataFrame, stages: list[str], start: date | None, e
     ``stage, visits, median_days, p75_days``."""
     done = events[_in(events["exited_at"], start, end) & events["stage"].isin(stages)]
     days = (done["exited_at"] - done["entered_at"]) / DAY
-    grouped = days.groupby(done["stage"])
+    grouped = {stage: values for stage, values in days.groupby(done["stage"])}
     rows = []
     for stage in stages:
-        values = grouped.get_group(stage) if stage in grouped.groups else pd.Series(dtype=float)
+        values = grouped.get(stage, pd.Series(dtype=float))
         rows.append({"stage": stage, "visits": int(len(values)),
                      "median_days": float(values.median()) if len(values) else None,
                      "p75_days": float(values.quantile(0.75)) if len(values) else None})

@@ -8,6 +8,7 @@ from salesmind.api.routes import (accounts, audit, auth, booking, calls, coachin
                                    engagement_content,
                                    opportunities, privacy, replies, scores, sequences, users)
 from salesmind.api.routes import performance
+from salesmind.api.routes import pipeline
 
 api_router = APIRouter()
 for module in (health, auth, users, accounts, contacts, leads, opportunities, ingest, audit, privacy, scores, forecasts,
@@ -15,6 +16,7 @@ for module in (health, auth, users, accounts, contacts, leads, opportunities, in
     api_router.include_router(module.router)
 api_router.include_router(engagement_content.router)
 api_router.include_router(inbound.router)
+api_router.include_router(pipeline.router)
 api_router.include_router(performance.router)
 
 __all__ = ["api_router"]
