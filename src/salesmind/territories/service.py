@@ -1,4 +1,8 @@
-"""Plan, list, apply and discard territory plans: the service the CLI, the API and the pages call."""
+"""Plan, list, apply and discard territory plans: the service the CLI, the API and the pages call.
+
+The functions flush but never commit: the caller's unit of work (``Database.transaction``) commits, so applying
+a plan moves every owner or none.
+"""
 
 from __future__ import annotations
 
@@ -44,8 +48,9 @@ def plan(session: Session, scope: Scope, settings: PlanSettings, *, user: User |
     solution = solve(problem)
     result = evaluate(problem, solution.assign)
     current = evaluate(problem, problem.current)
-    baselines = {"current": _summary(current), "round_robin": _summary(evaluate(problem, round_robin(problem))),
-                 "greedy": _summary(evaluate(problem, greedy(problem))), "plan": _summary(result)}
+    rr, gr = evaluate(problem, round_robin(problem)), evaluate(problem, greedy(problem))
+    baselines = {"current": _summary(current), "round_robin": _summary(rr), "greedy": _summary(gr),
+                 "plan": _summary(result)}
 
     def stats(r: int, c: int):  # type: ignore[no-untyped-def]
         return data.model.stats(problem.rep_ids[r], problem.cells[c])
@@ -57,8 +62,8 @@ def plan(session: Session, scope: Scope, settings: PlanSettings, *, user: User |
                   else sorted(scope.owner_ids), "rep_ids": problem.rep_ids},
         solver=SOLVER, solve_seconds=solution.solve_seconds, accounts=len(problem.account_ids),
         moves=sum(r["moved"] for r in reasons), objective=result.objective,
-        current_objective=current.objective, round_robin_objective=baselines["round_robin"]["objective"],
-        greedy_objective=baselines["greedy"]["objective"],
+        current_objective=current.objective, round_robin_objective=rr.objective,
+        greedy_objective=gr.objective,
         summary={"status": solution.status, "mip_gap": solution.mip_gap, "dual_bound": solution.dual_bound,
                  "exact": solution.exact, "variables": solution.variables, "groups": solution.groups,
                  "locked": int(problem.locked.sum()), "baselines": baselines,
@@ -72,7 +77,7 @@ def plan(session: Session, scope: Scope, settings: PlanSettings, *, user: User |
                             expected_value=reason["expected_to"], current_expected_value=reason["expected_from"],
                             reason={**reason, "account": (problem.account_names or [None] * (a + 1))[a]})
         for a, reason in enumerate(reasons))
-    session.commit()
+    session.flush()
     return stored
 
 
@@ -125,15 +130,11 @@ def apply_plan(session: Session, scope: Scope, plan_id: int, user: User | None) 
         if row.moved and not (scope.can_see(row.to_owner_id) and (row.from_owner_id is None
                                                                  or scope.can_see(row.from_owner_id))):
             raise NotFound(f"territory plan {plan_id} not found")
-    try:
-        for row in rows:
-            if row.moved:
-                session.get(Account, row.account_id).owner_id = row.to_owner_id  # type: ignore[union-attr]
-        item.status, item.applied_at, item.applied_by_id = "applied", utcnow(), user.id if user else None
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    for row in rows:  # every check is done: the caller's transaction commits all of it or none
+        if row.moved:
+            session.get(Account, row.account_id).owner_id = row.to_owner_id  # type: ignore[union-attr]
+    item.status, item.applied_at, item.applied_by_id = "applied", utcnow(), user.id if user else None
+    session.flush()
     return item
 
 
@@ -143,5 +144,5 @@ def discard_plan(session: Session, scope: Scope, plan_id: int) -> TerritoryPlan:
     if item.status != "draft":
         raise UserInputError(f"plan {plan_id} is {item.status}; only a draft plan can be discarded")
     item.status = "discarded"
-    session.commit()
+    session.flush()
     return item
