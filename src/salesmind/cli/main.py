@@ -51,6 +51,7 @@ from salesmind.cli import (  # noqa: E402,F401
     forecast_cmd,
     import_cmd,
     performance_cmd,
+    pipeline_cmd,
     inbound_cmd,
     mail_cmd,
     privacy_cmd,
