@@ -139,13 +139,17 @@ def _logit_interaction(units: pd.DataFrame, change: pd.Timestamp, window: pd.Tim
     inside = units[(units["at"] >= change - window) & (units["at"] < change + window)]
     frame = pd.DataFrame({"won": inside["value"].astype(float), "treated": inside["rep_id"].isin(treated).astype(int),
                           "after": (inside["at"] >= change).astype(int)})
+    import warnings
+
     try:
-        fit = smf.logit("won ~ treated * after", frame).fit(disp=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = smf.logit("won ~ treated * after", frame).fit(disp=0)
     except Exception:  # perfect separation or a singular design: no logistic estimate, the bootstrap still stands
         return None
     coef, (low, high), p = fit.params["treated:after"], fit.conf_int().loc["treated:after"], fit.pvalues["treated:after"]
-    if not np.isfinite([coef, low, high]).all():
-        return None
+    if not fit.mle_retvals.get("converged", False) or not np.isfinite([coef, low, high]).all() or abs(high) > 20:
+        return None  # not converged (separation in a small cell): report no odds ratio rather than a wild one
     return float(np.exp(coef)), (float(np.exp(low)), float(np.exp(high))), float(p)
 
 

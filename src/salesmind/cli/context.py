@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager, nullcontext
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Callable, Iterator
 
 from rich.progress import (
@@ -57,6 +57,16 @@ def parse_as_of(text: str | None, option: str = "--as-of") -> datetime:
     except ValueError:
         raise UserInputError(f"{option} {text!r} is not a date like 2025-06-02 or 2025-06-02T12:00") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def parse_day(text: str | None, option: str) -> date | None:
+    """A calendar day from ``YYYY-MM-DD`` (None when ``text`` is empty); a clear error naming ``option`` otherwise."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserInputError(f"{option} must be a date like 2025-01-31, not {text!r}") from None
 
 
 def run_with_status(label: str, make: Callable[[Callable[[str], None]], Any], as_json: bool) -> Any:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Optional
 
 import typer
 from rich.table import Table
 
+from salesmind.cli.context import parse_day
 from salesmind.cli.main import app, console, emit_json, fail
 from salesmind.core.errors import SalesmindError, UserInputError
 
@@ -17,15 +17,6 @@ app.add_typer(performance_app, name="performance")
 
 SINCE = typer.Option(None, "--since", help="First day of the period (default: a year ago).")
 UNTIL = typer.Option(None, "--until", help="Day after the period (default: tomorrow).")
-
-
-def _day(text: str | None, option: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserInputError(f"{option} must be a date like 2025-01-31, not {text!r}") from None
 
 
 def _pct(value: float | None) -> str:
@@ -45,7 +36,7 @@ def team(since: Optional[str] = SINCE, until: Optional[str] = UNTIL,
     from salesmind.data.scope import Scope
 
     try:
-        span = period(_day(since, "--since"), _day(until, "--until"))
+        span = period(parse_day(since, "--since"), parse_day(until, "--until"))
         with open_database().transaction() as session:
             rows = team_table(session, Scope.everything(), *span)
     except SalesmindError as exc:
@@ -77,7 +68,7 @@ def rep(email: str = typer.Argument(..., help="The rep's email."), since: Option
     from salesmind.data.scope import Scope
 
     try:
-        span = period(_day(since, "--since"), _day(until, "--until"))
+        span = period(parse_day(since, "--since"), parse_day(until, "--until"))
         with open_database().transaction() as session:
             report = rep_report(session, Scope.everything(), rep_id_by_email(session, email), *span)
     except SalesmindError as exc:
@@ -113,7 +104,7 @@ def impact(since: str = typer.Option(..., "--since", help="The change date (befo
     from salesmind.data.scope import Scope
 
     try:
-        change = _day(since, "--since")
+        change = parse_day(since, "--since")
         emails = [e for e in reps.split(",") if e.strip()]
         if not emails:
             raise UserInputError("--reps needs at least one email")
