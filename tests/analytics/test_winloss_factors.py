@@ -45,7 +45,7 @@ def test_constant_and_rare_factors_are_left_out() -> None:
 def test_topics_compare_only_deals_with_calls() -> None:
     rows = [{"won": i < 8, "topics": frozenset({"pricing"}) if i < 10 else frozenset()} for i in range(20)]
     rows += [{"won": False, "topics": None} for _ in range(50)]
-    topic = [f for f in compare_factors(_deals(rows)) if f.factor == "topic"][0]
+    topic = next(f for f in compare_factors(_deals(rows)) if f.factor == "topic")
     assert (topic.rate.won_in, topic.rate.n_in, topic.rate.won_out, topic.rate.n_out) == (8, 10, 0, 10)
     assert topic.share_won == pytest.approx(1.0) and topic.share_lost == pytest.approx(2 / 12)
 
@@ -53,7 +53,7 @@ def test_topics_compare_only_deals_with_calls() -> None:
 def test_stage_reached_is_shown_but_never_advice() -> None:
     rows = [{"won": True, "stage_reached": 5.0} for _ in range(10)] + [{"won": False, "stage_reached": 2.0}
                                                                       for _ in range(10)]
-    stage = [f for f in compare_factors(_deals(rows)) if f.factor == "stage_reached"][0]
+    stage = next(f for f in compare_factors(_deals(rows)) if f.factor == "stage_reached")
     assert stage.outcome_bound and stage.q_value is None and not stage.significant
     assert stage.p_value is not None and stage.p_value < 0.001
 

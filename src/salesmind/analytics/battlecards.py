@@ -15,8 +15,17 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from salesmind.analytics.winloss import (MIN_CLOSED, NO_COMPETITOR, Factor, closed_deals, compare_factors,
-                                         factor_dict, loss_reason_group, quarterly, ranked)
+from salesmind.analytics.winloss import (
+    MIN_CLOSED,
+    NO_COMPETITOR,
+    Factor,
+    closed_deals,
+    compare_factors,
+    factor_dict,
+    loss_reason_group,
+    quarterly,
+    ranked,
+)
 from salesmind.analytics.winloss_model import AdjustedModel, Coefficient, deal_model
 from salesmind.analytics.winloss_stats import NumericEffect, RateEffect, numeric_effect, rate_effect
 from salesmind.conversations.coaching import wilson_interval
@@ -195,10 +204,8 @@ def battle_card(session: Session, scope: Scope, name: str, *, since: date | None
 def _coef(c: Coefficient | None) -> dict[str, Any] | None:
     if c is None:
         return None
-    import math
-
     return {"log_odds": c.log_odds, "low": c.low, "high": c.high, "odds_ratio": c.odds_ratio,
-            "or_low": math.exp(c.low), "or_high": math.exp(c.high), "p_value": c.p_value}
+            "or_low": c.or_low, "or_high": c.or_high, "p_value": c.p_value}
 
 
 def competitor_dict(row: CompetitorRow) -> dict[str, Any]:

@@ -10,16 +10,24 @@ adjusts the p-values with Benjamini-Hochberg across the group's factors.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timezone
-from typing import Any, Callable
+from datetime import UTC, date, datetime, time
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salesmind.analytics.frames import deal_frame, is_closed_stage, stage_events, stage_order
-from salesmind.analytics.winloss_stats import ALPHA, NumericEffect, RateEffect, bh_qvalues, numeric_effect, rate_effect
+from salesmind.analytics.winloss_stats import (
+    ALPHA,
+    NumericEffect,
+    RateEffect,
+    bh_qvalues,
+    numeric_effect,
+    rate_effect,
+)
 from salesmind.core.errors import UserInputError
 from salesmind.data.models import Call, CallAnalysis
 from salesmind.data.scope import Scope
@@ -90,10 +98,13 @@ def _num(value: float) -> str:
 
 def period_bounds(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
     """UTC datetimes for a closed-date period (``until`` inclusive); a reversed period is a user error."""
+    for name, day in (("since", since), ("until", until)):
+        if day is not None and not 1900 <= day.year <= 2200:
+            raise UserInputError(f"{name} must be a date between 1900 and 2200, not {day}.")
     if since and until and since > until:
         raise UserInputError(f"since ({since}) is after until ({until}).")
-    start = datetime.combine(since, time.min, tzinfo=timezone.utc) if since else None
-    end = datetime.combine(until, time.max, tzinfo=timezone.utc) if until else None
+    start = datetime.combine(since, time.min, tzinfo=UTC) if since else None
+    end = datetime.combine(until, time.max, tzinfo=UTC) if until else None
     return start, end
 
 
@@ -148,7 +159,7 @@ def _add_stages(session: Session, deals: pd.DataFrame) -> None:
     first = events.groupby("deal_id")["position"].min() if len(events) else pd.Series(dtype=float)
     deals["stage_reached"] = deals["deal_id"].map(reached).astype(float)
     deals["first_stage"] = deals["deal_id"].map(first).astype(float)
-    deals["stage_reached_name"] = [order[int(i) - 1] if i == i else None for i in deals["stage_reached"]]
+    deals["stage_reached_name"] = [None if pd.isna(i) else order[int(i) - 1] for i in deals["stage_reached"]]
     deals.attrs["stages"] = order
 
 

@@ -12,6 +12,7 @@ not adjusted for: it lies on the path from competitor to outcome.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +23,8 @@ from salesmind.analytics.winloss import NO_COMPETITOR
 #: Competitors (and source levels) with fewer closed deals than this are pooled as "other".
 MIN_DEALS = 10
 STAKEHOLDER_CAP = 4
+#: A fitted log-odds beyond this means separation, not an effect.
+MAX_LOG_ODDS = 12.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,16 @@ class Coefficient:
     def odds_ratio(self) -> float:
         """exp(log-odds)."""
         return float(np.exp(self.log_odds))
+
+    @property
+    def or_low(self) -> float:
+        """Lower end of the odds ratio's 95% interval."""
+        return float(np.exp(self.low))
+
+    @property
+    def or_high(self) -> float:
+        """Upper end of the odds ratio's 95% interval."""
+        return float(np.exp(self.high))
 
 
 @dataclass(frozen=True)
@@ -88,17 +101,24 @@ def _design(deals: pd.DataFrame, owners: bool) -> tuple[pd.DataFrame, tuple[str,
 
 def _fit(y: np.ndarray, x: pd.DataFrame, kind: str, adjusted: tuple[str, ...]) -> AdjustedModel:
     import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
     try:
-        result = sm.Logit(y, x).fit(disp=0, maxiter=200)
-    except Exception as exc:  # singular designs and perfect separation are data facts, not bugs
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = sm.Logit(y, x).fit(disp=0, maxiter=200)
+            ci = result.conf_int(0.05)
+    except (np.linalg.LinAlgError, ValueError, PerfectSeparationError) as exc:  # singular designs and separation: data facts, not bugs
         return AdjustedModel(kind, adjusted_for=adjusted, rows=len(y), note=f"the model could not be fitted: {exc}")
-    ci = result.conf_int(0.05)
+    if not result.mle_retvals.get("converged", True) or not np.isfinite(ci.to_numpy()).all() \
+            or (np.abs(result.params) > MAX_LOG_ODDS).any():
+        return AdjustedModel(kind, adjusted_for=adjusted, rows=len(y),
+                             note="the model could not be fitted: some group always wins or always loses "
+                                  "(separation); more closed deals are needed")
     terms = {name: Coefficient(name, float(result.params[name]), float(ci.loc[name, 0]), float(ci.loc[name, 1]),
                                float(result.pvalues[name])) for name in x.columns}
     competitors = {n.split(":", 1)[1]: c for n, c in terms.items() if n.startswith("competitor:")}
-    note = "" if result.mle_retvals.get("converged", True) else "the fit did not converge; read with care"
-    return AdjustedModel(kind, competitors, terms, adjusted, len(y), note)
+    return AdjustedModel(kind, competitors, terms, adjusted, len(y))
 
 
 def deal_model(deals: pd.DataFrame, *, owners: bool = False) -> AdjustedModel:

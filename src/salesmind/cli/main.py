@@ -60,6 +60,7 @@ from salesmind.cli import (  # noqa: E402,F401
     sequences_cmd,
     serve_cmd,
     users_cmd,
+    winloss_cmd,
 )
 
 

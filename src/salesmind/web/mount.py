@@ -43,6 +43,7 @@ def mount_web(app: FastAPI) -> None:
         return FileResponse(plotly_js, media_type="text/javascript", headers={"Cache-Control": _ONE_DAY})
 
     from salesmind.web.routes import web_router
+    from salesmind.web.routes.battlecards import add_battlecards_nav
     from salesmind.web.routes.booking import add_booking_nav
     from salesmind.web.routes.calls import add_calls_nav
     from salesmind.web.routes.coaching import add_coaching_nav
@@ -75,6 +76,7 @@ def mount_web(app: FastAPI) -> None:
     add_manager_nav(app)
     add_content_nav(app)
     add_performance_nav(app)
+    add_battlecards_nav(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _install_error_pages(app)
 

@@ -7,6 +7,7 @@ from salesmind.api.routes import (accounts, audit, auth, booking, calls, coachin
                                    inbound,
                                    engagement_content,
                                    opportunities, privacy, replies, scores, sequences, users)
+from salesmind.api.routes import winloss
 from salesmind.api.routes import performance
 from salesmind.api.routes import pipeline
 
@@ -16,6 +17,7 @@ for module in (health, auth, users, accounts, contacts, leads, opportunities, in
     api_router.include_router(module.router)
 api_router.include_router(engagement_content.router)
 api_router.include_router(inbound.router)
+api_router.include_router(winloss.router)
 api_router.include_router(pipeline.router)
 api_router.include_router(performance.router)
 
