@@ -8,8 +8,13 @@ import numpy as np
 import pytest
 from scipy.stats import fisher_exact, mannwhitneyu
 
-from salesmind.analytics.winloss_stats import (bh_qvalues, cliffs_delta, median_difference_ci, numeric_effect,
-                                               rate_effect)
+from salesmind.analytics.winloss_stats import (
+    bh_qvalues,
+    cliffs_delta,
+    median_difference_ci,
+    numeric_effect,
+    rate_effect,
+)
 
 
 def test_cliffs_delta_equals_the_pairwise_definition() -> None:

@@ -11,8 +11,8 @@ with its conditional-MLE interval and Fisher's exact p-value (scipy). Benjamini-
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

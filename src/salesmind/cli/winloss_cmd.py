@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from salesmind.cli.main import app, console, emit_json, fail
-from salesmind.core.errors import SalesmindError, UserInputError
+from salesmind.core.errors import SalesmindError
 
 winloss_app = typer.Typer(help="Win/loss: why deals are won and lost, per competitor and loss reason.",
                           no_args_is_help=True)
 app.add_typer(winloss_app, name="winloss")
 SINCE = typer.Option(None, "--since", help="First close date (YYYY-MM-DD, inclusive).")
 UNTIL = typer.Option(None, "--until", help="Last close date (YYYY-MM-DD, inclusive).")
-
-
-def _day(text: str | None, option: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserInputError(f"{option} must be a date like 2025-01-31, not {text!r}.") from None
 
 
 def _pct(value: float | None) -> str:
@@ -40,11 +29,11 @@ def summary(since: str | None = SINCE, until: str | None = UNTIL,
             as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.")) -> None:
     """Each competitor's win rate with its interval and adjusted odds ratio, and each loss reason's factors."""
     from salesmind.analytics.battlecards import summary_dict, winloss_summary
-    from salesmind.cli.context import open_database
+    from salesmind.cli.context import open_database, parse_day
     from salesmind.data.scope import Scope
 
     try:
-        start, end = _day(since, "--since"), _day(until, "--until")
+        start, end = parse_day(since, "--since"), parse_day(until, "--until")
         with open_database().transaction() as session:
             found = winloss_summary(session, Scope.everything(), since=start, until=end)
     except SalesmindError as exc:
@@ -83,11 +72,11 @@ def card(name: str = typer.Argument(..., help="Competitor name as on the deals (
     """One competitor's battle card: headline, where we win and lose, loss reasons, discount, topics."""
     from salesmind.analytics.battlecards import battle_card, card_dict
     from salesmind.analytics.winloss import MIN_CLOSED
-    from salesmind.cli.context import open_database
+    from salesmind.cli.context import open_database, parse_day
     from salesmind.data.scope import Scope
 
     try:
-        start, end = _day(since, "--since"), _day(until, "--until")
+        start, end = parse_day(since, "--since"), parse_day(until, "--until")
         with open_database().transaction() as session:
             found = battle_card(session, Scope.everything(), "" if name == "_none" else name, since=start, until=end)
     except SalesmindError as exc:
