@@ -44,5 +44,6 @@ def test_rows_and_training_rows() -> None:
     assert rows.loc[1, "discount_at"] == pd.Timestamp("2025-01-02", tz="UTC")  # never did: created
     assert rows["discount_pct"].tolist() == [10.0, 0.0, 0.0, 20.0]
     assert rows["competitor"].tolist() == ["none", "none", "Veloxa", "none"] and rows.loc[2, "segment"] == "none"
+    assert rows["owner"].tolist() == ["7", "7", "8", "7"]
     train = training_rows(_deals(), events)
     assert train["deal_id"].tolist() == [1, 3]  # closed with a discount, oldest close first

@@ -19,17 +19,20 @@ A, B = -1.0, 0.07  # the known curve: logit p = A + B * discount + segment effec
 SEGMENT = {"smb": 0.5, "mid_market": 0.0, "enterprise": -0.5}
 
 
-def synthetic(n: int, seed: int, confounded: bool = False) -> pd.DataFrame:
-    """Deals with a known win curve; ``confounded``: enterprise deals get bigger discounts."""
+def synthetic(n: int, seed: int, confounded: bool = False, uniform: bool = False) -> pd.DataFrame:
+    """Deals with a known win curve; ``confounded``: enterprise deals get bigger discounts; ``uniform``: discounts
+    spread evenly over 0-40 (data all along the curve)."""
     rng = np.random.default_rng(seed)
     segment = rng.choice(list(SEGMENT), n)
     base = np.array([{"smb": 5, "mid_market": 10, "enterprise": 18}[s] for s in segment]) if confounded else 15
-    discount = np.clip(np.round((base + rng.normal(0, 8, n)) * 2) / 2, 0, 40)
+    spread = rng.uniform(-15, 25, n) if uniform else rng.normal(0, 8, n)
+    discount = np.clip(np.round((base + spread) * 2) / 2, 0, 40)
     frame = pd.DataFrame({"discount_pct": discount, "log_list_amount": rng.normal(10, 1, n),
                           "stakeholders": rng.integers(1, 5, n).astype(float), "owner_win_rate": rng.uniform(.2, .6, n),
                           "segment": segment, "industry": rng.choice(["Software", "Retail"], n),
                           "region": rng.choice(["EMEA", "NA"], n), "source": "referral",
-                          "competitor": rng.choice(["none", "Veloxa"], n)})
+                          "competitor": rng.choice(["none", "Veloxa"], n),
+                          "owner": rng.choice(["1", "2", "3"], n)})
     frame["p_true"] = true_p(frame["discount_pct"].to_numpy(), frame["segment"].to_numpy())
     frame["won"] = (rng.random(n) < frame["p_true"]).astype(int)
     frame["closed_at"] = pd.date_range("2024-01-01", periods=n, freq="h", tz="UTC")
@@ -56,7 +59,7 @@ def test_calibrated_probability_never_falls_as_the_discount_rises(calibration: s
 
 
 def test_calibration_and_recommendation_on_a_known_curve() -> None:
-    data = synthetic(6000, seed=2)
+    data = synthetic(6000, seed=2, uniform=True)
     train, cal, test = data.iloc[:4000], data.iloc[4000:5000], data.iloc[5000:]
     model = DiscountModel().fit(train, train["won"]).calibrate(cal, cal["won"])
     p = model.predict_proba(test)
@@ -102,11 +105,11 @@ def test_reasons_and_contract() -> None:
 
 
 def test_training_compares_with_baselines_on_the_newest_deals() -> None:
-    data = synthetic(400, seed=4)
+    data = synthetic(1000, seed=4, uniform=True)
     out = train_discount_model(data)
     assert set(out.metrics) == {"monotone_lightgbm", "unconstrained_lightgbm", "logistic_regression"}
-    assert out.split["training"] == 240 and out.split["calibration"] == 80 and out.split["test"] == 80
-    assert out.test_rows["closed_at"].min() > data["closed_at"].iloc[319]
+    assert out.split["training"] == 600 and out.split["calibration"] == 200 and out.split["test"] == 200
+    assert out.test_rows["closed_at"].min() > data["closed_at"].iloc[799]
     assert out.metrics["monotone_lightgbm"]["roc_auc"] > 0.6
     with pytest.raises(UserInputError, match="at least"):
         train_discount_model(data.head(30))

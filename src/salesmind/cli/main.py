@@ -59,6 +59,7 @@ from salesmind.cli import (  # noqa: E402,F401
     score_cmd,
     sequences_cmd,
     serve_cmd,
+    territories_cmd,
     users_cmd,
     winloss_cmd,
 )

@@ -5,7 +5,9 @@ A deal's **list amount** is its amount before the discount: ``amount / (1 - disc
 The **discount time** is when the deal entered ``proposal`` (the demo company sets the discount
 there; imported ladders without that stage use the deal's creation time). The owner's win rate is
 measured from the owner's deals closed before that time only, shrunk toward the company's win rate
-of the same moment (``PRIOR_DEALS`` pseudo-deals), so a new rep is not 0% or 100%.
+of the same moment (``PRIOR_DEALS`` pseudo-deals), so a new rep is not 0% or 100%; the owner is also a
+category of its own (a rep effect: skill drives both the discount a rep gives and the deals they win,
+so leaving it out biases the discount's effect; an owner the model has not seen counts as ``none``).
 The stage at which an imported CRM set the discount is not recorded in salesmind's history, so it
 is not a feature.
 """
@@ -18,7 +20,7 @@ import pandas as pd
 from salesmind.analytics.frames import stage_events
 
 NUMERIC = ["discount_pct", "log_list_amount", "stakeholders", "owner_win_rate"]
-CATEGORICAL = ["segment", "industry", "region", "source", "competitor"]
+CATEGORICAL = ["segment", "industry", "region", "source", "competitor", "owner"]
 FEATURES = NUMERIC + CATEGORICAL
 DISCOUNT_STAGE = "proposal"
 PRIOR_DEALS = 5.0
@@ -83,7 +85,8 @@ def discount_rows(deals: pd.DataFrame, events: pd.DataFrame | None = None) -> pd
     })
     out["discount_pct"] = np.nan_to_num(out["discount_given"].to_numpy(), nan=0.0)
     out["log_list_amount"] = np.log1p(out["list_amount"].clip(lower=0.0))
-    for column in CATEGORICAL:
+    out["owner"] = ["none" if pd.isna(o) else str(int(o)) for o in deals["owner_id"]]
+    for column in CATEGORICAL[:-1]:
         out[column] = deals[column].fillna(MISSING).astype(str).replace("", MISSING).to_numpy()
     return out
 

@@ -40,6 +40,8 @@ _loaded: OrderedDict[str, DiscountModel] = OrderedDict()
 class NoDiscountModel(UserInputError):
     """Discount guidance was asked for before a model was trained."""
 
+    http_status = 409
+
 
 def _save(model: DiscountModel, models_dir: Path, now: datetime) -> tuple[str, Path]:
     staging = models_dir / MODEL_NAME / "_new"

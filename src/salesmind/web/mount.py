@@ -50,6 +50,7 @@ def mount_web(app: FastAPI) -> None:
     from salesmind.web.routes.content import add_content_nav
     from salesmind.web.routes.customers import add_customer_nav
     from salesmind.web.routes.deals import add_deals_nav
+    from salesmind.web.routes.discounts import add_discounts_nav
     from salesmind.web.routes.forecast import add_forecast_nav
     from salesmind.web.routes.mail import add_mail_nav
     from salesmind.web.routes.mailbox import add_mailbox_nav
@@ -74,6 +75,7 @@ def mount_web(app: FastAPI) -> None:
     add_inbound_nav(app)
     add_sequences_nav(app)
     add_manager_nav(app)
+    add_discounts_nav(app)
     add_content_nav(app)
     add_performance_nav(app)
     add_battlecards_nav(app)

@@ -6,9 +6,10 @@ from salesmind.web.routes import manager
 
 from salesmind.web.routes import (auth, booking, calls, coaching, content, customers, deals, forecast, home, inbound,
                                   mail, mailbox, records, replies, scores, sequences)
+from salesmind.web.routes import discounts
+from salesmind.web.routes import battlecards
 
 from salesmind.web.routes import performance
-from salesmind.web.routes import battlecards
 
 web_router = APIRouter(include_in_schema=False)
 web_router.include_router(auth.router)
@@ -29,6 +30,7 @@ web_router.include_router(content.router)
 web_router.include_router(sequences.router)
 web_router.include_router(manager.router)
 web_router.include_router(performance.router)
+web_router.include_router(discounts.router)
 web_router.include_router(battlecards.router)
 
 __all__ = ["web_router"]

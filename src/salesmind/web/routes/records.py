@@ -14,6 +14,7 @@ from salesmind.data.records import count_records, list_records, timeline
 from salesmind.web.deps import Page, PageDep
 from salesmind.web.routes.content import content_panel
 from salesmind.web.routes.deals import health_panel
+from salesmind.web.routes.discounts import discount_panel
 from salesmind.web.score_panel import score_panel
 
 PAGE_SIZE = 25
@@ -66,7 +67,8 @@ def _account_links(page: Page, account: Any) -> dict[str, Any]:
 def _opportunity_links(page: Page, deal: Any) -> dict[str, Any]:
     return {"contacts": dashboard.opportunity_contacts(page.session, page.scope, deal.id),
             "history": list(reversed(deal.history)), "score": score_panel(page, "opportunity", deal.id),
-            "health": health_panel(page, deal.id)}
+            "health": health_panel(page, deal.id),
+            "discount": discount_panel(page, deal.id, deal.outcome.value == "open")}
 
 
 def _contact_links(page: Page, contact: Any) -> dict[str, Any]:
