@@ -103,3 +103,12 @@ def test_forecast_windows_cut_at_quarters() -> None:
     s, e = pd.Timestamp("2025-02-10", tz="UTC"), pd.Timestamp("2025-08-01", tz="UTC")
     cuts = [w[0].date().isoformat() for w in forecast_windows(s, e)]
     assert cuts == ["2025-02-10", "2025-04-01", "2025-07-01"]
+
+
+def test_a_period_without_deals_gives_empty_rows(database, pipeline) -> None:
+    with database.transaction() as s:
+        rows = team_table(s, Scope.everything(), datetime(2031, 1, 1, tzinfo=timezone.utc),
+                          datetime(2031, 2, 1, tzinfo=timezone.utc))
+    ann = next(r for r in rows if r["name"] == "Ann")
+    assert (ann["won"], ann["activities"], ann["win_rate"], ann["open_deals"]) == (0, 0, None, 1)
+    assert ann["gap"] in ("no significant gap", "top performer")

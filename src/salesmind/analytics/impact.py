@@ -200,7 +200,9 @@ def impact_units(deals: pd.DataFrame, activities: pd.DataFrame, metric: str, rep
         weeks = pd.date_range(start, end, freq="7D", inclusive="left")
         acts = activities[activities["user_id"].isin(rep_ids)]
         index = ((acts["occurred_at"] - start) // pd.Timedelta(days=7)).astype(int)
-        counts = pd.crosstab(acts["user_id"], index).reindex(index=rep_ids, columns=range(len(weeks)), fill_value=0)
+        weight = acts["n"] if "n" in acts else pd.Series(1, index=acts.index)  # rows may be daily counts
+        counts = pd.crosstab(acts["user_id"], index, values=weight, aggfunc="sum").fillna(0)
+        counts = counts.reindex(index=rep_ids, columns=range(len(weeks)), fill_value=0)
         rows = [(rep, weeks[w], float(counts.loc[rep, w])) for rep in rep_ids for w in range(len(weeks))]
         return pd.DataFrame(rows, columns=["rep_id", "at", "value"])
     closed = deals[deals["owner_id"].isin(rep_ids) & deals["outcome"].isin(["won", "lost"])

@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from salesmind.analytics.frames import deal_frame, stage_events, stage_order
@@ -95,6 +95,10 @@ class RepSample:
     forecast_expected: int = 0
     slip_days: list[float] = field(default_factory=list)
     conversions: dict[str, tuple[int, int]] = field(default_factory=dict)  # stage -> (advanced, resolved)
+    deals_created: int = 0  # the fields below describe one rep (a pooled sample leaves them at zero)
+    open_deals: int = 0
+    pipeline_open: float = 0.0
+    activities_by_type: dict[str, int] = field(default_factory=dict)
 
     def merge(self, other: "RepSample") -> "RepSample":
         """The pooled sample of two reps."""
@@ -119,7 +123,7 @@ class PeriodData:
     deals: pd.DataFrame  # analytics.frames.deal_frame
     events: pd.DataFrame  # analytics.frames.stage_events
     order: list[str]
-    activities: pd.DataFrame  # user_id, type, occurred_at
+    activities: pd.DataFrame  # user_id, type, occurred_at (UTC day), n (activities that day)
     expected: pd.DataFrame  # deal_id, changed_at, expected_close_date
 
     @property
@@ -136,53 +140,82 @@ def check_period(start: datetime, end: datetime) -> tuple[pd.Timestamp, pd.Times
     return s, e
 
 
+def _activity_counts(session: Session, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Activities logged by a user in the period, counted per user, type and UTC day (n)."""
+    day = func.date(Activity.occurred_at)
+    rows = session.execute(
+        select(Activity.user_id, Activity.type, day, func.count())
+        .where(Activity.user_id.is_not(None), Activity.occurred_at >= start.to_pydatetime(),
+               Activity.occurred_at < end.to_pydatetime())
+        .group_by(Activity.user_id, Activity.type, day)).all()
+    acts = pd.DataFrame([tuple(r) for r in rows], columns=["user_id", "type", "occurred_at", "n"])
+    acts["occurred_at"] = pd.to_datetime(acts["occurred_at"].astype(str), utc=True)
+    acts["type"] = [str(getattr(t, "value", t)) for t in acts["type"]]
+    acts["user_id"] = acts["user_id"].astype(int)
+    acts["n"] = acts["n"].astype(int)
+    return acts
+
+
+def _close_date_history(session: Session, deal_ids: list[int]) -> pd.DataFrame:
+    """The expected close date history of the deals, oldest first per deal."""
+    rows: list[tuple] = []
+    for chunk in range(0, len(deal_ids), 5000):
+        rows += [tuple(r) for r in session.execute(
+            select(OpportunityHistory.opportunity_id, OpportunityHistory.changed_at,
+                   OpportunityHistory.expected_close_date)
+            .where(OpportunityHistory.opportunity_id.in_(deal_ids[chunk:chunk + 5000]),
+                   OpportunityHistory.expected_close_date.is_not(None))).all()]
+    expected = pd.DataFrame(rows, columns=["deal_id", "changed_at", "expected_close_date"])
+    expected["changed_at"] = pd.to_datetime(expected["changed_at"], utc=True)
+    return expected.sort_values(["deal_id", "changed_at"], kind="stable").reset_index(drop=True)
+
+
 def load_period(session: Session, start: datetime, end: datetime, now: datetime | None = None) -> PeriodData:
-    """Load deals, stage visits, activities and close-date history for the whole sales team."""
+    """Load deals, stage visits, activities and close-date history for the whole sales team.
+
+    Stage visits and close-date history are read only for the deals alive in the period (created before its end,
+    not closed before its start); ``deals`` keeps every deal (win rate by quarter, pipeline open now).
+    """
     s, e = check_period(start, end)
     deals = deal_frame(session, Scope.everything())
-    events = stage_events(session, deals)
+    alive = deals[(deals["created_at"] < e) & (deals["closed_at"].isna() | (deals["closed_at"] >= s))]
+    events = stage_events(session, alive)
     users = pd.DataFrame([tuple(r) for r in session.execute(
         select(User.id, User.name, User.email, User.role, User.team_id, Team.name)
         .outerjoin(Team, Team.id == User.team_id).order_by(User.id)).all()],
         columns=["user_id", "name", "email", "role", "team_id", "team"])
-    acts = pd.DataFrame([tuple(r) for r in session.execute(
-        select(Activity.user_id, Activity.type, Activity.occurred_at)
-        .where(Activity.user_id.is_not(None), Activity.occurred_at >= s.to_pydatetime(),
-               Activity.occurred_at < e.to_pydatetime())).all()], columns=["user_id", "type", "occurred_at"])
-    acts["occurred_at"] = pd.to_datetime(acts["occurred_at"], utc=True)
-    acts["type"] = [str(getattr(t, "value", t)) for t in acts["type"]]
-    expected = pd.DataFrame([tuple(r) for r in session.execute(
-        select(OpportunityHistory.opportunity_id, OpportunityHistory.changed_at,
-               OpportunityHistory.expected_close_date)
-        .where(OpportunityHistory.expected_close_date.is_not(None))).all()],
-        columns=["deal_id", "changed_at", "expected_close_date"])
-    expected["changed_at"] = pd.to_datetime(expected["changed_at"], utc=True)
-    expected = expected.sort_values(["deal_id", "changed_at"], kind="stable")
-    return PeriodData(s, e, pd.Timestamp(now or utcnow()), users, deals, events, stage_order(events), acts, expected)
+    expected = _close_date_history(session, [int(i) for i in alive["deal_id"]])
+    order = stage_order(events) if len(events) else []  # stage_order cannot index an empty frame
+    return PeriodData(s, e, pd.Timestamp(now or utcnow()), users, deals, events, order,
+                      _activity_counts(session, s, e), expected)
 
 
 def _in(ts: pd.Series, data: PeriodData) -> pd.Series:
     return (ts >= data.start) & (ts < data.end)
 
 
-def _conversions(data: PeriodData, deals: pd.DataFrame) -> dict[str, tuple[int, int]]:
-    """Per open stage: (deals that moved past it, deals that entered it in the period and are resolved)."""
+def _conversions(data: PeriodData, deals: pd.DataFrame) -> dict[int, dict[str, tuple[int, int]]]:
+    """Per owner and open stage: (deals that moved past it, deals that entered it in the period and are resolved)."""
     rank = {s: i for i, s in enumerate(data.order)}
     ev = data.events[data.events["deal_id"].isin(deals["deal_id"])]
     if ev.empty:
         return {}
-    outcome = deals.set_index("deal_id")["outcome"]
-    ev = ev.assign(rank=ev["stage"].map(rank), outcome=ev["deal_id"].map(outcome))
+    info = deals.set_index("deal_id")
+    ev = ev.assign(rank=ev["stage"].map(rank), outcome=ev["deal_id"].map(info["outcome"]),
+                   owner_id=ev["deal_id"].map(info["owner_id"]))
     furthest = ev.groupby("deal_id")["rank"].max()
-    entered = ev[ev["rank"].notna() & _in(ev["entered_at"], data)].drop_duplicates(["deal_id", "stage"])
-    out = {}
-    for stage in data.order:
-        rows = entered[entered["stage"] == stage]
-        advanced = (rows["deal_id"].map(furthest) > rank[stage]) | (rows["outcome"] == "won")
-        resolved = advanced | (rows["outcome"] == "lost")
-        if resolved.any():
-            out[stage] = (int(advanced.sum()), int(resolved.sum()))
-    return out
+    entered = ev[ev["rank"].notna() & ev["owner_id"].notna() & _in(ev["entered_at"], data)]
+    entered = entered.drop_duplicates(["deal_id", "stage"])
+    advanced = (entered["deal_id"].map(furthest) > entered["rank"]) | (entered["outcome"] == "won")
+    resolved = advanced | (entered["outcome"] == "lost")
+    counts = pd.DataFrame({"owner_id": entered["owner_id"].astype(int), "stage": entered["stage"],
+                           "advanced": advanced.astype(int), "resolved": resolved.astype(int)})
+    totals = counts.groupby(["owner_id", "stage"])[["advanced", "resolved"]].sum()
+    out: dict[int, dict[str, tuple[int, int]]] = {}
+    for (owner, stage), row in totals.iterrows():
+        if row["resolved"]:
+            out.setdefault(int(owner), {})[stage] = (int(row["advanced"]), int(row["resolved"]))
+    return {o: {s: v[s] for s in data.order if s in v} for o, v in out.items()}
 
 
 def _expected_at(data: PeriodData, when: pd.Timestamp) -> pd.Series:
@@ -197,36 +230,66 @@ def forecast_windows(start: pd.Timestamp, end: pd.Timestamp) -> list[tuple[pd.Ti
     return list(zip(cuts[:-1], cuts[1:]))
 
 
-def _forecast_hits(data: PeriodData, deals: pd.DataFrame) -> tuple[int, int]:
-    """(won in their window, expected in it): per window, the deals open at its start whose expected close date,
-    as the history held it then, falls in the window."""
-    hits = due_total = 0
+def _forecast_hits(data: PeriodData, deals: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per owner (won in their window, expected in it): per window, the deals open at its start whose expected close
+    date, as the history held it then, falls in the window."""
+    hits, due_total = [], []
     for ws, we in forecast_windows(data.start, data.end):
         open_at = deals[(deals["created_at"] < ws) & (deals["closed_at"].isna() | (deals["closed_at"] >= ws))]
         expected = pd.to_datetime(open_at["deal_id"].map(_expected_at(data, ws)), errors="coerce")
         due = open_at[expected.between(ws.tz_localize(None), we.tz_localize(None), inclusive="left")]
-        hits += int(((due["outcome"] == "won") & (due["closed_at"] < we)).sum())
-        due_total += len(due)
-    return hits, due_total
+        hit = (due["outcome"] == "won") & (due["closed_at"] < we)
+        hits.append(hit.groupby(due["owner_id"]).sum())
+        due_total.append(due.groupby("owner_id").size())
+    add = lambda parts: pd.concat(parts).groupby(level=0).sum() if parts else pd.Series(dtype=int)  # noqa: E731
+    return add(hits), add(due_total)
+
+
+def _lists(values: pd.Series, owners: pd.Series) -> dict[int, list[float]]:
+    """Non-missing values grouped by owner."""
+    keep = values.notna() & owners.notna()
+    return {int(k): [float(v) for v in g] for k, g in values[keep].groupby(owners[keep].astype(int))}
+
+
+def samples(data: PeriodData, user_ids: Sequence[int] | None = None) -> dict[int, RepSample]:
+    """The period's observations for each rep (every sales rep when ``user_ids`` is None), computed in one pass."""
+    ids = rep_ids(data) if user_ids is None else [int(u) for u in user_ids]
+    deals = data.deals[data.deals["owner_id"].isin(ids)]
+    closed = deals[deals["outcome"].isin(["won", "lost"]) & _in(deals["closed_at"], data)]
+    won = closed[closed["outcome"] == "won"]
+    counts = closed.groupby(["owner_id", "outcome"]).size()
+    cycle = (won["closed_at"] - won["created_at"]).dt.total_seconds() / 86400
+    amounts, cycles = _lists(won["amount"], won["owner_id"]), _lists(cycle, won["owner_id"])
+    discounts = _lists(won["discount_pct"], won["owner_id"])
+    acts = data.activities[data.activities["user_id"].isin(ids)]
+    week = ((acts["occurred_at"] - data.start) // WEEK).astype(int)
+    weekly = pd.crosstab(acts["user_id"], week, values=acts["n"], aggfunc="sum").fillna(0)
+    weekly = weekly.reindex(columns=range(data.weeks), fill_value=0)
+    hits, due = _forecast_hits(data, deals)
+    first = data.expected.groupby("deal_id")["expected_close_date"].first()
+    promised = pd.to_datetime(won["deal_id"].map(first), errors="coerce")
+    slips = _lists((won["closed_at"].dt.tz_localize(None).dt.normalize() - promised).dt.days, won["owner_id"])
+    conversions = _conversions(data, deals)
+    created = deals[_in(deals["created_at"], data)].groupby("owner_id").size()
+    open_now = deals[deals["outcome"] == "open"]
+    pipeline = open_now["amount"].fillna(0).groupby(open_now["owner_id"]).agg(["sum", "size"])
+    by_type = acts.groupby(["user_id", "type"])["n"].sum()
+    out = {}
+    for uid in ids:
+        week_counts = weekly.loc[uid].tolist() if uid in weekly.index else [0] * data.weeks
+        out[uid] = RepSample(int(counts.get((uid, "won"), 0)), int(counts.get((uid, "lost"), 0)),
+                             amounts.get(uid, []), cycles.get(uid, []), discounts.get(uid, []),
+                             [float(v) for v in week_counts], int(hits.get(uid, 0)), int(due.get(uid, 0)),
+                             slips.get(uid, []), conversions.get(uid, {}), int(created.get(uid, 0)),
+                             int(pipeline["size"].get(uid, 0)), float(pipeline["sum"].get(uid, 0.0)),
+                             {str(t): int(n) for t, n in by_type[uid].sort_index().items()}
+                             if uid in by_type.index.get_level_values(0) else {})
+    return out
 
 
 def rep_sample(data: PeriodData, user_id: int) -> RepSample:
     """The period's observations for one rep."""
-    deals = data.deals[data.deals["owner_id"] == user_id]
-    closed = deals[deals["outcome"].isin(["won", "lost"]) & _in(deals["closed_at"], data)]
-    won = closed[closed["outcome"] == "won"]
-    cycle = (won["closed_at"] - won["created_at"]).dt.total_seconds() / 86400
-    acts = data.activities[data.activities["user_id"] == user_id]
-    week = ((acts["occurred_at"] - data.start) // WEEK).astype(int)
-    weekly = np.bincount(week.to_numpy(), minlength=data.weeks)[:data.weeks] if len(acts) else np.zeros(data.weeks)
-    hits, due = _forecast_hits(data, deals)
-    first = data.expected.groupby("deal_id")["expected_close_date"].first()
-    promised = pd.to_datetime(won["deal_id"].map(first), errors="coerce")
-    slip = (won["closed_at"].dt.tz_localize(None).dt.normalize() - promised).dt.days.dropna()
-    return RepSample(int((closed["outcome"] == "won").sum()), int((closed["outcome"] == "lost").sum()),
-                     won["amount"].dropna().tolist(), cycle.dropna().tolist(), won["discount_pct"].dropna().tolist(),
-                     [float(v) for v in weekly], hits, due, [float(v) for v in slip],
-                     _conversions(data, deals))
+    return samples(data, [user_id])[user_id]
 
 
 def rep_ids(data: PeriodData) -> list[int]:
@@ -235,11 +298,6 @@ def rep_ids(data: PeriodData) -> list[int]:
     reps = data.users[(data.users["role"].map(lambda r: str(getattr(r, "value", r))) == Role.REP.value)
                       | data.users["user_id"].isin(owners)]
     return [int(i) for i in reps["user_id"]]
-
-
-def samples(data: PeriodData) -> dict[int, RepSample]:
-    """Every sales rep's sample."""
-    return {uid: rep_sample(data, uid) for uid in rep_ids(data)}
 
 
 def top_set(all_samples: dict[int, RepSample], min_closed: int = MIN_CLOSED) -> set[int]:
@@ -259,9 +317,10 @@ def rep_gaps(rep: RepSample, pool: RepSample, stages: Sequence[str], *, with_ci:
              alpha: float = ALPHA) -> list[Gap]:
     """Every metric of the rep against the pool, tested, BH-corrected across the rep's metrics and judged."""
     gaps = [
-        compare_proportions("win_rate", rep.won, rep.won + rep.lost, pool.won, pool.won + pool.lost),
+        compare_proportions("win_rate", rep.won, rep.won + rep.lost, pool.won, pool.won + pool.lost,
+                            with_ci=with_ci),
         compare_proportions("forecast_accuracy", rep.forecast_hits, rep.forecast_expected, pool.forecast_hits,
-                            pool.forecast_expected),
+                            pool.forecast_expected, with_ci=with_ci),
         compare_distributions("won_amount", rep.won_amounts, pool.won_amounts, with_ci=with_ci),
         compare_distributions("cycle_days", rep.cycle_days, pool.cycle_days, with_ci=with_ci),
         compare_distributions("discount_pct", rep.discounts, pool.discounts, with_ci=with_ci),
@@ -270,7 +329,7 @@ def rep_gaps(rep: RepSample, pool: RepSample, stages: Sequence[str], *, with_ci:
     for stage in stages:
         a, r = rep.conversions.get(stage, (0, 0))
         pa, pr = pool.conversions.get(stage, (0, 0))
-        gaps.append(compare_proportions(conversion_key(stage), a, r, pa, pr))
+        gaps.append(compare_proportions(conversion_key(stage), a, r, pa, pr, with_ci=with_ci))
     return judge(gaps, {g.metric: higher_is_better(g.metric) for g in gaps}, alpha)
 
 
@@ -296,22 +355,19 @@ def rep_row(data: PeriodData, uid: int, s: RepSample, is_top: bool, gaps: Sequen
     """The team table row of one rep."""
     user = data.users.set_index("user_id").loc[uid]
     rate = win_rates({uid: (s.won, s.lost)}).get(uid)
-    deals = data.deals[data.deals["owner_id"] == uid]
-    open_now = deals[deals["outcome"] == "open"]
-    acts = data.activities[data.activities["user_id"] == uid]
+    activities = sum(s.activities_by_type.values())
     return {
         "user_id": uid, "name": user["name"], "email": user["email"],
         "team_id": None if pd.isna(user["team_id"]) else int(user["team_id"]),
         "team": None if pd.isna(user["team"]) else user["team"],
-        "activities": int(len(acts)), "activities_by_type": acts["type"].value_counts().sort_index().to_dict(),
-        "activities_per_week": len(acts) / data.weeks,
-        "deals_created": int(_in(deals["created_at"], data).sum()),
+        "activities": activities, "activities_by_type": dict(s.activities_by_type),
+        "activities_per_week": activities / data.weeks, "deals_created": s.deals_created,
         "won": s.won, "lost": s.lost, "closed": s.won + s.lost,
         "win_rate": rate.rate if rate else None, "win_low": rate.low if rate else None,
         "win_high": rate.high if rate else None,
         "avg_won_amount": _mean(s.won_amounts), "median_cycle_days": _median(s.cycle_days),
         "avg_discount_won": _mean(s.discounts),
-        "pipeline_open": float(open_now["amount"].fillna(0).sum()), "open_deals": int(len(open_now)),
+        "pipeline_open": s.pipeline_open, "open_deals": s.open_deals,
         "forecast_accuracy": s.forecast_hits / s.forecast_expected if s.forecast_expected else None,
         "forecast_expected": s.forecast_expected, "median_slip_days": _median(s.slip_days),
         "is_top": is_top, "gaps": sum(g.verdict == "behind" for g in gaps), "gap": gap_marker(is_top, gaps),

@@ -54,7 +54,7 @@ def newcombe_interval(k1: int, n1: int, k2: int, n2: int, alpha: float = ALPHA) 
     return float(low), float(high)
 
 
-def compare_proportions(metric: str, k_rep: int, n_rep: int, k_top: int, n_top: int,
+def compare_proportions(metric: str, k_rep: int, n_rep: int, k_top: int, n_top: int, *, with_ci: bool = True,
                         min_sample: int = MIN_SAMPLE) -> Gap:
     """A proportion of the rep against the top performers' (Fisher's exact p, Newcombe interval of the difference)."""
     rep = k_rep / n_rep if n_rep else None
@@ -64,7 +64,7 @@ def compare_proportions(metric: str, k_rep: int, n_rep: int, k_top: int, n_top: 
     from scipy.stats import fisher_exact
 
     _, p = fisher_exact([[k_rep, n_rep - k_rep], [k_top, n_top - k_top]])
-    low, high = newcombe_interval(k_rep, n_rep, k_top, n_top)
+    low, high = newcombe_interval(k_rep, n_rep, k_top, n_top) if with_ci else (None, None)
     return Gap(metric, rep, top, n_rep, n_top, rep - top, low, high, float(p), test="Fisher exact")  # type: ignore
 
 
