@@ -227,6 +227,7 @@ def _write(session: Session, plan: _Plan, report: ImportReport, total: int, prog
                     raise ValidationFailed(f"{plan.file}: line {row.line}: {exc.reason}; nothing was imported",
                                            row.issues) from None
                 _count(report, status, note, row.line)
+            writer.flush()
             done += len(chunk)
             if progress:
                 progress(done, total)

@@ -45,14 +45,21 @@ class Writer:
         self.now = now or utcnow()
         self._matcher = matcher
         self._touched: set[int] = set()
+        #: records inserted since the last :meth:`flush`, by object identity (they have no id yet)
+        self._pending: dict[int, Any] = {}
         self._columns = {c.key for c in spec.model.__mapper__.column_attrs}
         self._known: dict[tuple[str, str], Any] = {}
+        self._by_key: dict[tuple[tuple[str, ...], tuple[Any, ...]], Any] = {}
         self._link = spec.linker(session) if spec.linker is not None else None
 
     def prefetch(self, records: list[dict[str, Any]]) -> None:
-        """Load the records a chunk may match, by external id and email or domain, in a few queries."""
+        """Load the records a chunk may match, by external id, natural keys, email or domain, in a few queries."""
         self._known.clear()
+        self._by_key.clear()
         model = self.spec.model
+        for key in self.spec.keys:
+            if key != ("external_id",):
+                self._prefetch_key(key, records)
         lookups = {"external_id": model.external_id} if ("external_id",) in self.spec.keys else {}
         if self.spec.dedupe == "person":
             lookups["email"] = func.lower(model.email)
@@ -65,6 +72,22 @@ class Writer:
                 continue
             for obj, key in self.session.execute(select(model, expr).where(expr.in_(wanted)).order_by(model.id)):
                 self._known.setdefault((name, key), obj)
+
+    def _prefetch_key(self, key: tuple[str, ...], records: list[dict[str, Any]]) -> None:
+        """Index the stored records whose ``key`` columns equal a record's, querying on its most selective column."""
+        given = [r for r in records if r.get(key[0]) is not None]
+        if not given:
+            return
+        column = max(key, key=lambda c: len({r.get(c) for r in given}))
+        wanted = list({r[column] for r in given if r.get(column) is not None})
+        model = self.spec.model
+        for start in range(0, len(wanted), 500):
+            stmt = select(model).where(getattr(model, column).in_(wanted[start:start + 500])).order_by(model.id)
+            for obj in self.session.scalars(stmt):
+                self._by_key.setdefault((key, tuple(getattr(obj, c) for c in key)), obj)
+        if any(r.get(column) is None for r in given):  # the column is empty on some rows: those match NULLs
+            for obj in self.session.scalars(select(model).where(getattr(model, column).is_(None)).order_by(model.id)):
+                self._by_key.setdefault((key, tuple(getattr(obj, c) for c in key)), obj)
 
     def _remember(self, obj: Any) -> None:
         for name in ("external_id", "email", "domain"):
@@ -84,17 +107,17 @@ class Writer:
         if existing is None:
             self._insert(record)
             return INSERTED, None
-        fill_only = existing.id in self._touched
+        fill_only = existing.id in self._touched or id(existing) in self._pending
         before = {f: getattr(existing, f, None) for f in _HISTORY_FIELDS}
         changed = self._apply(existing, record, fill_only)
-        self._touched.add(existing.id)
+        if existing.id is not None:
+            self._touched.add(existing.id)
         if changed and isinstance(existing, Opportunity):
             self._history_if_moved(existing, before)
         return (UPDATED if changed else UNCHANGED), note
 
     # -- finding -----------------------------------------------------------------------------
     def _find(self, record: dict[str, Any]) -> tuple[Any | None, str | None]:
-        model = self.spec.model
         for key in self.spec.keys:
             if record.get(key[0]) is None:
                 continue
@@ -103,9 +126,7 @@ class Writer:
                 if found is not None:
                     return found, None
                 continue
-            clauses = [getattr(model, c).is_(None) if record.get(c) is None else getattr(model, c) == record[c]
-                       for c in key]
-            found = self.session.scalars(select(model).where(*clauses).order_by(model.id).limit(1)).first()
+            found = self._by_key.get((key, tuple(record.get(c) for c in key)))
             if found is not None:
                 return found, None
         if self.spec.dedupe == "person" and record.get("email"):
@@ -148,14 +169,30 @@ class Writer:
         if isinstance(obj, EmailMessage):
             obj.thread_id = self._thread_for(obj)
         self.session.add(obj)
-        self.session.flush()
-        self._touched.add(obj.id)
         self._remember(obj)
-        if isinstance(obj, Account):
-            self.matcher().add(obj.id, obj.name)
-        if isinstance(obj, Opportunity):  # the state as observed now (or from when a closed deal closed)
-            closed = obj.closed_at if obj.closed_at and obj.closed_at < self.now else None
-            self._history(obj, closed or self.now)
+        if isinstance(obj, (Account, EmailMessage)):  # later rows look these up by id: written at once
+            self.session.flush()
+            self._touched.add(obj.id)
+            if isinstance(obj, Account):
+                self.matcher().add(obj.id, obj.name)
+        else:
+            self._pending[id(obj)] = obj
+
+    def flush(self) -> None:
+        """Write the records inserted since the last call in one flush, then the new deals' history rows.
+
+        The engine calls this after every chunk; one flush per chunk instead of one per row makes
+        large files several times faster.
+        """
+        if not self._pending:
+            return
+        self.session.flush()
+        for obj in self._pending.values():
+            self._touched.add(obj.id)
+            if isinstance(obj, Opportunity):  # the state as observed now (or from when a closed deal closed)
+                closed = obj.closed_at if obj.closed_at and obj.closed_at < self.now else None
+                self._history(obj, closed or self.now)
+        self._pending.clear()
 
     def _apply(self, obj: Any, record: dict[str, Any], fill_only: bool) -> bool:
         changed = False
