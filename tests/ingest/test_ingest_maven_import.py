@@ -129,3 +129,21 @@ def test_owners_can_be_found_by_name_and_twins_are_an_error(database: Database, 
         import_file(database, FILES / "sales_pipeline.csv", None, str(profile))
     assert {i.line for i in failure.value.issues} == {2, 9}
     assert all("2 users match this name/email" in i.reason for i in failure.value.issues)
+
+
+def test_the_readme_commands_run_through_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from salesmind.cli.main import app
+
+    monkeypatch.setenv("SALESMIND_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SALESMIND_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("SALESMIND_SECRET_KEY", "test")
+    runner = CliRunner()
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    outputs = []
+    for name, profile in STEPS:
+        result = runner.invoke(app, ["import", str(FILES / f"{name}.csv"), "--profile", str(PROFILES / f"{profile}.yaml")])
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    assert "2 rows left out by the mapping (skip_rows_without)" in outputs[-1]

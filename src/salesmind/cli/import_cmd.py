@@ -62,6 +62,8 @@ def _show_report(report) -> None:  # type: ignore[no-untyped-def]
     console.print(table)
     for note in report.merges[:20]:
         console.print(f"  merged: {note}", highlight=False)
+    if report.skipped:
+        console.print(f"{report.skipped} rows left out by the mapping (skip_rows_without)", highlight=False)
     if report.rejected:
         console.print(f"[yellow]{report.rejected} invalid rows skipped[/]; they are in {report.reject_file}",
                       highlight=False)
