@@ -26,10 +26,13 @@ def deal_discount_chart(rec: Any) -> dict[str, Any]:
                     marker={"color": PALETTE[1], "size": 13, "symbol": "star"})
     fig.add_vline(x=rec.max_pct, line={"color": "#dc2626", "dash": "dash", "width": 1.5},
                   annotation_text=f"guardrail {rec.max_pct:g}%", annotation_position="top left")
-    return _layout(fig, 300, xaxis={"title": {"text": "discount (%)"}, "showgrid": False},
-                   yaxis={"title": {"text": "win probability (%)"}, "range": [0, 100], "gridcolor": _GRID},
-                   yaxis2={"title": {"text": f"expected {rec.objective}"}, "overlaying": "y", "side": "right",
-                           "showgrid": False, "rangemode": "tozero"})
+    figure = _layout(fig, 320, xaxis={"title": {"text": "discount (%)"}, "showgrid": False},
+                     yaxis={"title": {"text": "win probability (%)"}, "range": [0, 100], "gridcolor": _GRID},
+                     yaxis2={"title": {"text": f"expected {rec.objective}"}, "overlaying": "y", "side": "right",
+                             "showgrid": False, "rangemode": "tozero"})
+    figure["layout"]["legend"]["y"] = -0.3  # below the axis title
+    figure["layout"]["margin"]["b"] = 72
+    return figure
 
 
 def calibration_chart(table: Sequence[dict[str, float]]) -> dict[str, Any] | None:
