@@ -112,3 +112,15 @@ def test_a_period_without_deals_gives_empty_rows(database, pipeline) -> None:
     ann = next(r for r in rows if r["name"] == "Ann")
     assert (ann["won"], ann["activities"], ann["win_rate"], ann["open_deals"]) == (0, 0, None, 1)
     assert ann["gap"] in ("no significant gap", "top performer")
+
+
+def test_team_rows_pool_their_reps(database, pipeline) -> None:
+    from salesmind.analytics.performance import performance_tables
+
+    with database.transaction() as s:
+        rows, teams = performance_tables(s, Scope.everything(), START, END)
+    east = next(t for t in teams if t["team"] == "East")
+    assert east["reps"] == 3 and east["top_performers"] == 1
+    assert (east["won"], east["lost"]) == (11, 9) and east["win_rate"] == pytest.approx(11 / 20)
+    assert east["activities"] == 34 and east["activities_per_week"] == pytest.approx(34 / 13 / 3)
+    assert east["pipeline_open"] == 7000 and east["deals_created"] == sum(r["deals_created"] for r in rows)

@@ -38,3 +38,10 @@ def test_impact_validates_and_answers(as_user, world) -> None:  # type: ignore[n
         in (400, 422)
     assert as_user("admin").get("/api/analytics/impact",
                                 params={"change": "2025-01-01", "reps": [ann], "metric": "mood"}).status_code == 422
+
+
+def test_team_summary_and_its_csv(as_user, world) -> None:  # type: ignore[no-untyped-def]
+    body = as_user("boss").get("/api/analytics/performance").json()
+    assert [t["team"] for t in body["teams"]] == ["East"] and body["teams"][0]["reps"] == 1
+    csv = as_user("admin").get("/api/analytics/performance", params={"format": "csv", "table": "teams"})
+    assert csv.text.splitlines()[0].startswith("team_id,team,reps,")

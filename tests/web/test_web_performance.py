@@ -7,7 +7,7 @@ import re
 
 def test_team_page_admin_sees_everyone_rep_sees_self(login, book) -> None:
     html = login("ada").get("/performance?start=2024-01-01&end=2025-03-01").text
-    assert 'data-export="team-performance"' in html
+    assert 'data-export="team-performance"' in html and 'data-export="teams-performance"' in html
     names = re.findall(r'<a href="/performance/(\d+)">([^<]+)</a>', html)
     assert {n for _, n in names} >= {"Ann Archer", "Bob Baker"}
     assert 'href="/performance"' in html  # the Manage menu link

@@ -95,7 +95,7 @@ class RepSample:
     forecast_expected: int = 0
     slip_days: list[float] = field(default_factory=list)
     conversions: dict[str, tuple[int, int]] = field(default_factory=dict)  # stage -> (advanced, resolved)
-    deals_created: int = 0  # the fields below describe one rep (a pooled sample leaves them at zero)
+    deals_created: int = 0
     open_deals: int = 0
     pipeline_open: float = 0.0
     activities_by_type: dict[str, int] = field(default_factory=dict)
@@ -106,10 +106,15 @@ class RepSample:
         for stage, (a, r) in other.conversions.items():
             a0, r0 = conv.get(stage, (0, 0))
             conv[stage] = (a0 + a, r0 + r)
+        types = dict(self.activities_by_type)
+        for t, n in other.activities_by_type.items():
+            types[t] = types.get(t, 0) + n
         return RepSample(self.won + other.won, self.lost + other.lost, self.won_amounts + other.won_amounts,
                          self.cycle_days + other.cycle_days, self.discounts + other.discounts,
                          self.weekly_activities + other.weekly_activities, self.forecast_hits + other.forecast_hits,
-                         self.forecast_expected + other.forecast_expected, self.slip_days + other.slip_days, conv)
+                         self.forecast_expected + other.forecast_expected, self.slip_days + other.slip_days, conv,
+                         self.deals_created + other.deals_created, self.open_deals + other.open_deals,
+                         self.pipeline_open + other.pipeline_open, types)
 
 
 @dataclass
@@ -354,14 +359,23 @@ def gap_marker(is_top: bool, gaps: Sequence[Gap]) -> str:
 def rep_row(data: PeriodData, uid: int, s: RepSample, is_top: bool, gaps: Sequence[Gap]) -> dict:
     """The team table row of one rep."""
     user = data.users.set_index("user_id").loc[uid]
-    rate = win_rates({uid: (s.won, s.lost)}).get(uid)
-    activities = sum(s.activities_by_type.values())
     return {
         "user_id": uid, "name": user["name"], "email": user["email"],
         "team_id": None if pd.isna(user["team_id"]) else int(user["team_id"]),
         "team": None if pd.isna(user["team"]) else user["team"],
+        **sample_metrics(s, data.weeks),
+        "is_top": is_top, "gaps": sum(g.verdict == "behind" for g in gaps), "gap": gap_marker(is_top, gaps),
+        "gap_metrics": [g.metric for g in gaps if g.verdict == "behind"],
+    }
+
+
+def sample_metrics(s: RepSample, weeks: int, reps: int = 1) -> dict:
+    """The table's metric columns of a rep's (or a pooled team's) sample; activities a week are per rep."""
+    rate = win_rates({0: (s.won, s.lost)}).get(0)
+    activities = sum(s.activities_by_type.values())
+    return {
         "activities": activities, "activities_by_type": dict(s.activities_by_type),
-        "activities_per_week": activities / data.weeks, "deals_created": s.deals_created,
+        "activities_per_week": activities / weeks / max(reps, 1), "deals_created": s.deals_created,
         "won": s.won, "lost": s.lost, "closed": s.won + s.lost,
         "win_rate": rate.rate if rate else None, "win_low": rate.low if rate else None,
         "win_high": rate.high if rate else None,
@@ -370,16 +384,12 @@ def rep_row(data: PeriodData, uid: int, s: RepSample, is_top: bool, gaps: Sequen
         "pipeline_open": s.pipeline_open, "open_deals": s.open_deals,
         "forecast_accuracy": s.forecast_hits / s.forecast_expected if s.forecast_expected else None,
         "forecast_expected": s.forecast_expected, "median_slip_days": _median(s.slip_days),
-        "is_top": is_top, "gaps": sum(g.verdict == "behind" for g in gaps), "gap": gap_marker(is_top, gaps),
-        "gap_metrics": [g.metric for g in gaps if g.verdict == "behind"],
     }
 
 
-def team_table(session: Session, scope: Scope, start: datetime, end: datetime,
-               min_closed: int = MIN_CLOSED) -> list[dict]:
-    """One row per rep in scope for the period: activity, deals, win rate (Wilson), size, cycle, discount,
-    open pipeline, forecast accuracy, top-performer flag and the significant gaps (``gap``) to the top performers.
-    """
+def performance_tables(session: Session, scope: Scope, start: datetime, end: datetime,
+                       min_closed: int = MIN_CLOSED) -> tuple[list[dict], list[dict]]:
+    """The rep rows of :func:`team_table` and one row per team of the visible reps (their pooled deals and weeks)."""
     data = load_period(session, start, end)
     all_samples = samples(data)
     top = top_set(all_samples, min_closed)
@@ -391,7 +401,24 @@ def team_table(session: Session, scope: Scope, start: datetime, end: datetime,
                                                                 with_ci=False)
         rows.append(rep_row(data, uid, s, uid in top, gaps))
     rows.sort(key=lambda r: (r["team"] or "", r["name"]))
-    return rows
+    teams: dict[object, list[dict]] = {}
+    for r in rows:
+        teams.setdefault(r["team_id"], []).append(r)
+    summary = []
+    for team_id, members in teams.items():
+        pooled = top_pool(all_samples, {m["user_id"] for m in members})
+        summary.append({"team_id": team_id, "team": members[0]["team"] or "No team", "reps": len(members),
+                        "top_performers": sum(m["is_top"] for m in members),
+                        **sample_metrics(pooled, data.weeks, len(members))})
+    return rows, summary
+
+
+def team_table(session: Session, scope: Scope, start: datetime, end: datetime,
+               min_closed: int = MIN_CLOSED) -> list[dict]:
+    """One row per rep in scope for the period: activity, deals, win rate (Wilson), size, cycle, discount,
+    open pipeline, forecast accuracy, top-performer flag and the significant gaps (``gap``) to the top performers.
+    """
+    return performance_tables(session, scope, start, end, min_closed)[0]
 
 
 def visible_rep(session: Session, scope: Scope, user_id: int) -> User:

@@ -31,18 +31,19 @@ def _num(value: float | None, fmt: str = "{:,.0f}") -> str:
 def team(since: Optional[str] = SINCE, until: Optional[str] = UNTIL,
          as_json: bool = typer.Option(False, "--json", help="Print the rows as JSON.")) -> None:
     """Every rep: activity, deals, win rate (95% Wilson), size, cycle, discount, pipeline, forecast accuracy, gaps."""
-    from salesmind.analytics.performance import period, team_table
+    from salesmind.analytics.performance import performance_tables, period
     from salesmind.cli.context import open_database
     from salesmind.data.scope import Scope
 
     try:
         span = period(parse_day(since, "--since"), parse_day(until, "--until"))
         with open_database().transaction() as session:
-            rows = team_table(session, Scope.everything(), *span)
+            rows, teams = performance_tables(session, Scope.everything(), *span)
     except SalesmindError as exc:
         fail(exc, as_json)
     if as_json:
-        emit_json({"start": span[0].date().isoformat(), "end": span[1].date().isoformat(), "reps": rows})
+        emit_json({"start": span[0].date().isoformat(), "end": span[1].date().isoformat(), "reps": rows,
+                   "teams": teams})
         return
     table = Table(title=f"Performance {span[0]:%Y-%m-%d} to {span[1]:%Y-%m-%d}")
     for column in ("Rep", "Team", "Activities", "Won", "Lost", "Win rate (95% CI)", "Avg won", "Cycle d",
@@ -55,6 +56,10 @@ def team(since: Optional[str] = SINCE, until: Optional[str] = UNTIL,
                       _num(r["avg_discount_won"], "{:.1f}%"), _num(r["pipeline_open"]),
                       f"{_pct(r['forecast_accuracy'])} of {r['forecast_expected']}", r["gap"])
     console.print(table)
+    for t in teams:
+        console.print(f"[bold]{t['team']}[/] ({t['reps']} reps): won {t['won']} of {t['closed']} "
+                      f"({_pct(t['win_rate'])}, 95% {_pct(t['win_low'])}–{_pct(t['win_high'])}), "
+                      f"open pipeline {_num(t['pipeline_open'])}, forecast accuracy {_pct(t['forecast_accuracy'])}")
 
 
 @performance_app.command("rep")

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from salesmind.analytics.impact import impact_for
-from salesmind.analytics.performance import period, team_table
+from salesmind.analytics.performance import performance_tables, period
 from salesmind.analytics.performance_rep import rep_report
 from salesmind.api.csv import csv_response
 from salesmind.api.deps import ScopeDep, SessionDep
@@ -23,14 +23,18 @@ FormatQ = Annotated[Literal["json", "csv"], Query(description="csv returns the t
 
 @router.get("/performance", response_model=TeamPerformance)
 def team(session: SessionDep, scope: ScopeDep, start: StartQ = None, end: EndQ = None,
-         format: FormatQ = "json") -> TeamPerformance | Response:
-    """Every visible rep's activity, deals, win rate (Wilson), size, cycle, discount, pipeline, forecast accuracy, gaps."""
+         format: FormatQ = "json",
+         table: Annotated[Literal["reps", "teams"], Query(description="which table ?format=csv returns")] = "reps",
+         ) -> TeamPerformance | Response:
+    """Every visible rep's activity, deals, win rate (Wilson), size, cycle, discount, pipeline, forecast accuracy,
+    gaps to the top performers; and each team's pooled figures."""
     first, last = period(start, end)
-    rows = team_table(session, scope, first, last)
+    rows, teams = performance_tables(session, scope, first, last)
     if format == "csv":
-        flat = [{k: v for k, v in r.items() if k not in ("activities_by_type", "gap_metrics")} for r in rows]
-        return csv_response(flat, f"team-performance-{first.date()}-{last.date()}")
-    return TeamPerformance(start=first.date().isoformat(), end=last.date().isoformat(), reps=rows)
+        chosen = rows if table == "reps" else teams
+        flat = [{k: v for k, v in r.items() if k not in ("activities_by_type", "gap_metrics")} for r in chosen]
+        return csv_response(flat, f"{'team' if table == 'reps' else 'teams'}-performance-{first.date()}-{last.date()}")
+    return TeamPerformance(start=first.date().isoformat(), end=last.date().isoformat(), reps=rows, teams=teams)
 
 
 @router.get("/performance/{user_id}", response_model=RepPerformance)

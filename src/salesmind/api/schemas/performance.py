@@ -37,12 +37,40 @@ class TeamRow(BaseModel):
     gap_metrics: list[str]
 
 
+class TeamSummary(BaseModel):
+    """One team of the visible reps: their pooled deals and weeks (activities a week are per rep)."""
+
+    team_id: int | None
+    team: str
+    reps: int
+    top_performers: int
+    activities: int
+    activities_by_type: dict[str, int]
+    activities_per_week: float
+    deals_created: int
+    won: int
+    lost: int
+    closed: int
+    win_rate: float | None
+    win_low: float | None
+    win_high: float | None
+    avg_won_amount: float | None
+    median_cycle_days: float | None
+    avg_discount_won: float | None
+    pipeline_open: float
+    open_deals: int
+    forecast_accuracy: float | None
+    forecast_expected: int
+    median_slip_days: float | None
+
+
 class TeamPerformance(BaseModel):
-    """Every visible rep over ``[start, end)``."""
+    """Every visible rep over ``[start, end)``, and their teams."""
 
     start: str
     end: str
     reps: list[TeamRow]
+    teams: list[TeamSummary]
 
 
 class GapPublic(BaseModel):

@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import HTMLResponse
 
 from salesmind.analytics.impact import IMPACT_METRICS, impact_for
-from salesmind.analytics.performance import period, team_table
+from salesmind.analytics.performance import performance_tables, period, team_table
 from salesmind.analytics.performance_rep import rep_report
 from salesmind.core.errors import NotFound, UserInputError
 from salesmind.web.deps import PageDep, PageNotFound
@@ -40,8 +40,8 @@ def _guard(call: Callable[[], Any]) -> tuple[Any, str | None]:
 def team_page(page: PageDep, start: StartQ = None, end: EndQ = None) -> HTMLResponse:
     """Every visible rep's activity, deals, win rate, size, cycle, discount, pipeline, forecast accuracy and gaps."""
     span, error = _guard(lambda: period(start, end))
-    rows = team_table(page.session, page.scope, *span) if span else []
-    return page.render("performance/team.html", team_rows=rows, error=error,
+    rows, teams = performance_tables(page.session, page.scope, *span) if span else ([], [])
+    return page.render("performance/team.html", team_rows=rows, teams=teams, error=error,
                        start=span[0].date() if span else start, end=span[1].date() if span else end)
 
 
