@@ -5,7 +5,30 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 
-class TeamRow(BaseModel):
+class PeriodMetrics(BaseModel):
+    """The metric columns shared by a rep's row and a team's row (docs/analytics-performance.md)."""
+
+    activities: int
+    activities_by_type: dict[str, int]
+    activities_per_week: float
+    deals_created: int
+    won: int
+    lost: int
+    closed: int
+    win_rate: float | None
+    win_low: float | None
+    win_high: float | None
+    avg_won_amount: float | None
+    median_cycle_days: float | None
+    avg_discount_won: float | None
+    pipeline_open: float
+    open_deals: int
+    forecast_accuracy: float | None
+    forecast_expected: int
+    median_slip_days: float | None
+
+
+class TeamRow(PeriodMetrics):
     """One rep over the period (see docs/analytics-performance.md for each definition)."""
 
     user_id: int
@@ -13,55 +36,19 @@ class TeamRow(BaseModel):
     email: str
     team_id: int | None
     team: str | None
-    activities: int
-    activities_by_type: dict[str, int]
-    activities_per_week: float
-    deals_created: int
-    won: int
-    lost: int
-    closed: int
-    win_rate: float | None
-    win_low: float | None
-    win_high: float | None
-    avg_won_amount: float | None
-    median_cycle_days: float | None
-    avg_discount_won: float | None
-    pipeline_open: float
-    open_deals: int
-    forecast_accuracy: float | None
-    forecast_expected: int
-    median_slip_days: float | None
     is_top: bool
     gaps: int
     gap: str
     gap_metrics: list[str]
 
 
-class TeamSummary(BaseModel):
+class TeamSummary(PeriodMetrics):
     """One team of the visible reps: their pooled deals and weeks (activities a week are per rep)."""
 
     team_id: int | None
     team: str
     reps: int
     top_performers: int
-    activities: int
-    activities_by_type: dict[str, int]
-    activities_per_week: float
-    deals_created: int
-    won: int
-    lost: int
-    closed: int
-    win_rate: float | None
-    win_low: float | None
-    win_high: float | None
-    avg_won_amount: float | None
-    median_cycle_days: float | None
-    avg_discount_won: float | None
-    pipeline_open: float
-    open_deals: int
-    forecast_accuracy: float | None
-    forecast_expected: int
-    median_slip_days: float | None
 
 
 class TeamPerformance(BaseModel):
