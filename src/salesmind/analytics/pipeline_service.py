@@ -9,18 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Callable, Hashable, TypeVar
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salesmind.analytics import cohorts, coverage, pipeline, velocity
+from salesmind.analytics.cache import CACHE, scoped_key
 from salesmind.analytics.frames import deal_frame, stage_events, stage_order
 from salesmind.analytics.periods import check_period, trailing_periods
 from salesmind.data.models import ForecastRun
 from salesmind.data.scope import Scope
 
+T = TypeVar("T")
 #: Periods in the velocity trend (the chosen one and those before it).
 TREND_PERIODS = 8
 #: Periods of lead cohorts shown (the chosen one and those before it).
@@ -41,6 +43,18 @@ def load(session: Session, scope: Scope) -> PipelineData:
     deals = deal_frame(session, scope)
     events = stage_events(session, deals)
     return PipelineData(deals, events, stage_order(events) if len(events) else [])
+
+
+def run_cached(session: Session, scope: Scope, name: str, args: tuple[Hashable, ...],
+               analysis: Callable[[PipelineData], T]) -> T:
+    """``analysis(frames)`` once per database, scope, data version (see ``analytics.cache``), ``name`` and
+    ``args``; the frames are loaded once per version too."""
+    key = scoped_key(session, scope)
+
+    def compute() -> T:
+        return analysis(CACHE.get_or_compute((key, "frames"), lambda: load(session, scope)))
+
+    return CACHE.get_or_compute((key, name, args), compute)
 
 
 def forecast_target(session: Session, start: date, end: date) -> float | None:

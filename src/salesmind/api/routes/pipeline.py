@@ -54,7 +54,8 @@ def pipeline(session: SessionDep, scope: ScopeDep, period: PeriodDep,
              group_by: GroupQ = None, format: FormatQ = "json") -> PipelinePublic | Response:
     """Stage conversion (95% Wilson), time in stage, bottlenecks, funnel and stage flows."""
     first, last = period
-    report = service.pipeline_analysis(service.load(session, scope), first, last, group_by)
+    report = service.run_cached(session, scope, "pipeline", (first, last, group_by),
+                                lambda data: service.pipeline_analysis(data, first, last, group_by))
     if format == "csv":
         times = report["time_in_stage"].rename(columns={"stage": "from_stage"})
         rows = [dict(r, group="all") for r in _records(report["conversion"].merge(times, on="from_stage"))]
@@ -76,7 +77,8 @@ def velocity(session: SessionDep, scope: ScopeDep, period: PeriodDep,
              group_by: GroupQ = None, format: FormatQ = "json") -> VelocityPublic | Response:
     """Velocity = open deals x win rate x deal size / cycle days, its change in four drivers, and the trend."""
     first, last = period
-    report = service.velocity_analysis(service.load(session, scope), first, last, group_by)
+    report = service.run_cached(session, scope, "velocity", (first, last, group_by),
+                                lambda data: service.velocity_analysis(data, first, last, group_by))
     if format == "csv":
         rows = [dict(r, group="all") for r in _records(report["trend"])]
         rows += [dict(g["current"], group=g["group"]) for g in report["groups"]]
@@ -92,7 +94,9 @@ def coverage(session: SessionDep, scope: ScopeDep, period: PeriodDep,
              format: FormatQ = "json") -> CoveragePublic | Response:
     """Open pipeline closing in the period / target (given, else the stored forecast, else last year's bookings)."""
     first, last = period
-    result = service.coverage_analysis(session, scope, service.load(session, scope), first, last, target, group_by)
+    result = service.run_cached(
+        session, scope, "coverage", (first, last, target, group_by),
+        lambda data: service.coverage_analysis(session, scope, data, first, last, target, group_by))
     if format == "csv":
         head = {k: v for k, v in result.items() if k != "groups"}
         return csv_response([dict(head, group="all")] + [dict(g, group=g["group"]) for g in result["groups"]],
@@ -105,7 +109,8 @@ def cohorts(session: SessionDep, scope: ScopeDep, period: PeriodDep,
             format: FormatQ = "json") -> CohortPublic | Response:
     """Leads by source and created month: converted share and won share (traced by link or account)."""
     first, last = period
-    table = service.cohort_analysis(session, scope, service.load(session, scope), first, last)
+    table = service.run_cached(session, scope, "cohorts", (first, last),
+                               lambda data: service.cohort_analysis(session, scope, data, first, last))
     if format == "csv":
         return csv_response(_records(table), f"lead-cohorts-{first}-{last}")
     return CohortPublic(start=first, end=last, rows=_records(table))

@@ -55,18 +55,24 @@ def manager_page(page: PageDep, period: str = Query("this_quarter", pattern="^("
         error, period = str(exc), "this_quarter"
         start, end = quarter_of(today)
     session, scope = page.session, page.scope
-    data = service.load(session, scope)
+    context = service.run_cached(session, scope, "manager-dashboard", (start, end, group_by),
+                                 lambda data: _dashboard(session, scope, data, start, end, group_by))
+    return page.render("manager/dashboard.html", period=period, period_labels=PERIOD_LABELS, start=start, end=end,
+                       group_by=group_by or "", groupings=GROUPINGS, error=error, **context)
+
+
+def _dashboard(session: Any, scope: Any, data: service.PipelineData, start: date, end: date,
+               group_by: str | None) -> dict[str, Any]:
+    """Everything the page shows for the period (cached per data version by the caller)."""
     report = service.pipeline_analysis(data, start, end, group_by)
     speed = service.velocity_analysis(data, start, end, group_by)
     cover = service.coverage_analysis(session, scope, data, start, end, group_by=group_by)
     cohorts = service.cohort_analysis(session, scope, data, *service.cohort_window(start, end))
-    accuracy = accuracy_report(session)
-    return page.render(
-        "manager/dashboard.html", period=period, period_labels=PERIOD_LABELS, start=start, end=end,
-        group_by=group_by or "", groupings=GROUPINGS, error=error, report=report,
-        conversion=_rows(report["conversion"]), times=_rows(report["time_in_stage"]),
+    return dict(
+        report=report, conversion=_rows(report["conversion"]), times=_rows(report["time_in_stage"]),
+        history_rates=report["history_conversion"].set_index("from_stage")["rate"].to_dict(),
         groups=[{"group": g["group"], "conversion": _rows(g["conversion"])} for g in report["groups"]],
-        velocity=speed, velocity_groups=speed["groups"], coverage=cover, accuracy=accuracy,
+        velocity=speed, velocity_groups=speed["groups"], coverage=cover, accuracy=accuracy_report(session),
         cohorts=_rows(cohorts), driver_labels=charts.DRIVER_LABELS,
         team_rows=team_table(session, scope, _utc(start), _utc(end)),
         funnel_chart=charts.funnel_chart(report["funnel"]),
