@@ -38,10 +38,10 @@ from salesmind.data.models import User
 from salesmind.data.scope import Scope
 from salesmind.demo import build_demo
 from salesmind.demo.causal import CAUSAL, DealModel, sigmoid
-from salesmind.discounts.features import FEATURES, training_rows
+from salesmind.discounts.features import CATEGORICAL, NUMERIC, training_rows
 from salesmind.discounts.guardrails import DEFAULT
 from salesmind.discounts.recommend import best_index, discount_grid, expected_value
-from salesmind.discounts.training import logistic_baseline, time_split, train_discount_model
+from salesmind.discounts.training import time_split, train_discount_model
 
 DEMO_AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
 SIZE = os.environ.get("SALESMIND_BENCH_DISCOUNT_SIZE", "medium")
@@ -92,6 +92,17 @@ def value_table(test: pd.DataFrame, eta: np.ndarray, recommended: np.ndarray, gr
     return out
 
 
+def adjusted_slope(train: pd.DataFrame) -> tuple[float, float, float]:
+    """The discount coefficient of a logistic regression on every deal feature (owner as a category), with its
+    95% Wald interval (statsmodels)."""
+    import statsmodels.formula.api as smf
+
+    terms = " + ".join(NUMERIC + [f"C({c})" for c in CATEGORICAL])
+    fit = smf.logit(f"won ~ {terms}", train).fit(disp=0, maxiter=200)
+    low, high = fit.conf_int().loc["discount_pct"]
+    return float(fit.params["discount_pct"]), float(low), float(high)
+
+
 def evaluate(database: Database, rep_skill: dict[str, float]) -> dict:
     """Train on the demo's closed deals and measure (a) and (b) on the test slice."""
     with database.sessions() as session:
@@ -113,8 +124,7 @@ def evaluate(database: Database, rep_skill: dict[str, float]) -> dict:
         return model.predict_proba(shifted)
 
     naive = LogisticRegression(C=1e6, max_iter=1000).fit(train[["discount_pct"]], train["won"])
-    adjusted = logistic_baseline().fit(train[FEATURES], train["won"])
-    scale = adjusted[0].named_transformers_["num"].scale_[0]
+    adjusted, low, high = adjusted_slope(train)
     grid = discount_grid(DEFAULT.max_pct)
     curves = model.curve(test, grid)
     recommended = np.array([grid[best_index(expected_value(curves[i], grid, test["list_amount"].iloc[i]))]
@@ -124,7 +134,7 @@ def evaluate(database: Database, rep_skill: dict[str, float]) -> dict:
         "slopes": {"model": mean_slope(model_at, d),
                    "truth": mean_slope(lambda v: true_p_win(eta_test, v), d),
                    "naive": float(naive.coef_[0, 0]),
-                   "adjusted_logistic": float(adjusted[-1].coef_[0, 0] / scale)},
+                   "adjusted_logistic": adjusted, "adjusted_ci": (low, high)},
         "values": value_table(test, eta_test, recommended, discount_grid(35.0)),
         "monotone": bool((np.diff(curves, axis=1) >= 0).all()),
     }
@@ -157,8 +167,8 @@ def report(out: dict, seconds: float) -> str:
         "|---|---|---|",
         f"| simulator truth, p(win \\| reached proposal) | {s['truth']:+.4f} | 1.00 |",
         f"| monotone LightGBM (salesmind) | {s['model']:+.4f} | {s['model'] / s['truth']:.2f} |",
-        f"| logistic regression with every deal feature | {s['adjusted_logistic']:+.4f} | "
-        f"{s['adjusted_logistic'] / s['truth']:.2f} |",
+        (f"| logistic regression with every deal feature (95% CI {s['adjusted_ci'][0]:+.4f} to "
+         f"{s['adjusted_ci'][1]:+.4f}) | {s['adjusted_logistic']:+.4f} | {s['adjusted_logistic'] / s['truth']:.2f} |"),
         f"| naive: univariate logistic regression of won on discount | {s['naive']:+.4f} | "
         f"{s['naive'] / s['truth']:.2f} |",
         "",
