@@ -68,6 +68,7 @@ def test_the_five_files_become_users_teams_accounts_products_deals_and_stage_vis
             "won", Decimal("4514"), day("2016-10-25"), day("2017-03-11"))
         assert deals["HAXMC4IX"].account_id is None and deals["HAXMC4IX"].outcome.value == "open"
         assert (deals["EC4QE1BX"].outcome.value, deals["EC4QE1BX"].amount) == ("lost", None)  # close_value 0
+        assert deals["PE84CX4O"].created_at == day("2018-01-01")  # no date in the file: the export's as_of
 
         frame = deal_frame(s, Scope.everything())
         assert frame.set_index("name")["team"]["1C1I7A6R"] == "Melvin Marxen's team"
