@@ -58,6 +58,13 @@ def wilson(successes: int, trials: int) -> tuple[float | None, float | None]:
     return float(low), float(high)
 
 
+def _utc_ns(times: pd.Series) -> np.ndarray:
+    """UTC times as a plain ``datetime64[ns]`` array (iterating tz-aware values one by one is slow)."""
+    if not isinstance(times.dtype, pd.DatetimeTZDtype):
+        times = pd.to_datetime(times, utc=True)
+    return times.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+
+
 def reach_times(deals: pd.DataFrame, events: pd.DataFrame, stages: list[str]) -> pd.DataFrame:
     """Per deal (index ``deal_id``), the time it first reached each stage (columns ``stages`` + ``won``)
     and ``lost_at`` (its close time when lost). NaT where it never reached the stage."""
@@ -67,14 +74,15 @@ def reach_times(deals: pd.DataFrame, events: pd.DataFrame, stages: list[str]) ->
     ev = events[events["deal_id"].isin(outcome.index)]
     position = ev["stage"].map(index)
     won_deal = ev["deal_id"].map(outcome).eq(WON).to_numpy()
-    closed = ev["stage"].map(is_closed_stage).to_numpy(dtype=bool)
+    names = ev["stage"].astype(str)
+    closed = names.map({n: is_closed_stage(n) for n in names.unique()}).to_numpy(dtype=bool)
     position = position.where(~(closed & won_deal), len(stages))
     visits = pd.DataFrame({"deal_id": ev["deal_id"].to_numpy(), "k": position.to_numpy(),
-                           "at": ev["entered_at"].to_numpy()}).dropna(subset=["k"])
+                           "at": _utc_ns(ev["entered_at"])}).dropna(subset=["k"])
     won = deals[deals["outcome"].eq(WON) & deals["closed_at"].notna()]
     if len(won):
         visits = pd.concat([visits, pd.DataFrame({"deal_id": won["deal_id"].to_numpy(), "k": len(stages),
-                                                  "at": won["closed_at"].to_numpy()})], ignore_index=True)
+                                                  "at": _utc_ns(won["closed_at"])})], ignore_index=True)
     first = visits.groupby(["deal_id", "k"])["at"].min().unstack("k")
     first = first.reindex(index=outcome.index, columns=range(len(columns)))
     values = first.to_numpy(dtype="datetime64[ns]")
@@ -82,9 +90,8 @@ def reach_times(deals: pd.DataFrame, events: pd.DataFrame, stages: list[str]) ->
     ints = np.where(np.isnat(values), np.iinfo(np.int64).max, values.astype(np.int64))
     ints = np.minimum.accumulate(ints[:, ::-1], axis=1)[:, ::-1]
     reached = np.where(ints == np.iinfo(np.int64).max, np.datetime64("NaT"), ints.astype("datetime64[ns]"))
-    out = pd.DataFrame(reached, index=outcome.index, columns=columns)
-    for column in columns:
-        out[column] = pd.to_datetime(out[column], utc=True)
+    out = pd.DataFrame({column: pd.DatetimeIndex(reached[:, i]).tz_localize("UTC")
+                        for i, column in enumerate(columns)}, index=outcome.index)
     lost = deals.set_index("deal_id")
     out["lost_at"] = lost["closed_at"].where(lost["outcome"].eq(LOST))
     return out
