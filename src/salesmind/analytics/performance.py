@@ -432,10 +432,11 @@ def visible_rep(session: Session, scope: Scope, user_id: int) -> User:
 DEFAULT_DAYS = 365
 
 
-def period(start: date | None = None, end: date | None = None, days: int = DEFAULT_DAYS) -> tuple[datetime, datetime]:
-    """The analysis period as UTC datetimes: ``end`` defaults to tomorrow (today included), ``start`` to ``days``
-    before ``end``; a start not before the end is a user error."""
-    last = end or (utcnow().date() + timedelta(days=1))
+def period(start: date | None = None, end: date | None = None, days: int = DEFAULT_DAYS,
+           today: date | None = None) -> tuple[datetime, datetime]:
+    """The analysis period as UTC datetimes: ``end`` defaults to tomorrow (``today`` included, the real date when
+    None), ``start`` to ``days`` before ``end``; a start not before the end is a user error."""
+    last = end or ((today or utcnow().date()) + timedelta(days=1))
     first = start or (last - timedelta(days=days))
     if first >= last:
         raise UserInputError(f"the start ({first}) must be before the end ({last})")

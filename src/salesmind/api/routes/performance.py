@@ -11,7 +11,7 @@ from salesmind.analytics.impact import impact_for
 from salesmind.analytics.performance import performance_tables, period
 from salesmind.analytics.performance_rep import rep_report
 from salesmind.api.csv import csv_response
-from salesmind.api.deps import ScopeDep, SessionDep
+from salesmind.api.deps import NowDep, ScopeDep, SessionDep
 from salesmind.api.schemas.common import RecordId
 from salesmind.api.schemas.performance import ImpactPublic, RepPerformance, TeamPerformance
 
@@ -22,13 +22,13 @@ FormatQ = Annotated[Literal["json", "csv"], Query(description="csv returns the t
 
 
 @router.get("/performance", response_model=TeamPerformance)
-def team(session: SessionDep, scope: ScopeDep, start: StartQ = None, end: EndQ = None,
+def team(session: SessionDep, scope: ScopeDep, now: NowDep, start: StartQ = None, end: EndQ = None,
          format: FormatQ = "json",
          table: Annotated[Literal["reps", "teams"], Query(description="which table ?format=csv returns")] = "reps",
          ) -> TeamPerformance | Response:
     """Every visible rep's activity, deals, win rate (Wilson), size, cycle, discount, pipeline, forecast accuracy,
     gaps to the top performers; and each team's pooled figures."""
-    first, last = period(start, end)
+    first, last = period(start, end, today=now.date())
     rows, teams = performance_tables(session, scope, first, last)
     if format == "csv":
         chosen = rows if table == "reps" else teams
@@ -38,10 +38,10 @@ def team(session: SessionDep, scope: ScopeDep, start: StartQ = None, end: EndQ =
 
 
 @router.get("/performance/{user_id}", response_model=RepPerformance)
-def rep(user_id: RecordId, session: SessionDep, scope: ScopeDep, start: StartQ = None, end: EndQ = None,
+def rep(user_id: RecordId, session: SessionDep, scope: ScopeDep, now: NowDep, start: StartQ = None, end: EndQ = None,
         format: FormatQ = "json") -> RepPerformance | Response:
     """One rep's gaps to the top performers (95% CI, test, p, BH q), stage conversion and win rate by quarter."""
-    report = rep_report(session, scope, user_id, *period(start, end))
+    report = rep_report(session, scope, user_id, *period(start, end, today=now.date()))
     if format == "csv":
         return csv_response(report["gaps"], f"performance-gaps-{user_id}")
     return RepPerformance.model_validate(report)

@@ -27,6 +27,10 @@ def add_performance_nav(app: FastAPI) -> None:
     add_nav_item(app, NavItem("Performance", "/performance", group=MANAGE))
 
 
+def _today(page: Any) -> date:
+    return page.request.app.state.clock.now().date()
+
+
 def _guard(call: Callable[[], Any]) -> tuple[Any, str | None]:
     try:
         return call(), None
@@ -39,10 +43,11 @@ def _guard(call: Callable[[], Any]) -> tuple[Any, str | None]:
 @router.get("/performance", response_class=HTMLResponse)
 def team_page(page: PageDep, start: StartQ = None, end: EndQ = None) -> HTMLResponse:
     """Every visible rep's activity, deals, win rate, size, cycle, discount, pipeline, forecast accuracy and gaps."""
-    span, error = _guard(lambda: period(start, end))
+    span, error = _guard(lambda: period(start, end, today=_today(page)))
     rows, teams = performance_tables(page.session, page.scope, *span) if span else ([], [])
-    return page.render("performance/team.html", team_rows=rows, teams=teams, error=error,
-                       start=span[0].date() if span else start, end=span[1].date() if span else end)
+    first, last = (span[0].date(), span[1].date()) if span else (start, end)
+    return page.render("performance/team.html", team_rows=rows, teams=teams, error=error, start=first, end=last,
+                       team_link_query=f"?start={first}&end={last}" if span else "")
 
 
 @router.get("/performance/impact", response_class=HTMLResponse)
@@ -51,7 +56,7 @@ def impact_page(page: PageDep, change: Annotated[date | None, Query()] = None,
                 metric: Annotated[str, Query(pattern="^(win_rate|cycle_days|deal_size|activity_per_week)$")] = "win_rate",
                 window_days: Annotated[int, Query(ge=7, le=730)] = 90) -> HTMLResponse:
     """The baseline-versus-after form; with a change date and treated reps, the estimate and its chart."""
-    span = period()
+    span = period(today=_today(page))
     choices = team_table(page.session, page.scope, *span)
     result, error = None, None
     if change and reps:
@@ -67,10 +72,13 @@ def impact_page(page: PageDep, change: Annotated[date | None, Query()] = None,
 @router.get("/performance/{user_id:int}", response_class=HTMLResponse)
 def rep_page(page: PageDep, user_id: int, start: StartQ = None, end: EndQ = None) -> HTMLResponse:
     """One rep's metrics against the top performers with significance, stage conversion and win rate over time."""
-    span, error = _guard(lambda: period(start, end))
+    span, error = _guard(lambda: period(start, end, today=_today(page)))
     if span is None:
-        span, error = period(), error
-    report, _ = _guard(lambda: rep_report(page.session, page.scope, user_id, *span))
+        span = period(today=_today(page))
+    try:
+        report = rep_report(page.session, page.scope, user_id, *span)
+    except NotFound as exc:
+        raise PageNotFound(str(exc)) from None
     return page.render("performance/rep.html", report=report, error=error, start=span[0].date(), end=span[1].date(),
                        stage_chart=stage_conversion_chart(report["stages"], report["name"]),
                        trend_chart=win_rate_trend_chart(report["win_rate_by_quarter"], report["name"]))

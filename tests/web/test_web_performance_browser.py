@@ -1,0 +1,63 @@
+"""Chromium: an admin opens /performance, follows a rep's link and sees the rep's gaps and both charts drawn."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from salesmind.core.db import Database
+from salesmind.data.models import Opportunity, OpportunityHistory, User
+from salesmind.data.models.base import Outcome
+
+from test_web_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _require_chromium, server  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def _closed_deals(database: Database) -> None:
+    """Six closed deals for Ann (three won) that walked prospecting -> discovery -> proposal."""
+    with database.transaction() as s:
+        ann = s.query(User).filter(User.email == "ann@salesmind.test").one()
+        for i in range(6):
+            created = datetime(2024, 9, 1 + i, tzinfo=timezone.utc)
+            won = i < 3
+            deal = Opportunity(name=f"closed {i}", owner_id=ann.id, amount=1000 * (i + 1), created_at=created,
+                               stage="closed_won" if won else "closed_lost",
+                               outcome=Outcome.WON if won else Outcome.LOST, closed_at=created + timedelta(days=40))
+            s.add(deal)
+            s.flush()
+            for day, stage in ((0, "prospecting"), (10, "discovery"), (20, "proposal"), (40, deal.stage)):
+                s.add(OpportunityHistory(opportunity_id=deal.id, changed_at=created + timedelta(days=day), stage=stage))
+
+
+def test_performance_pages_draw_in_chromium(sqlite_database: Database, server: tuple[str, Any]) -> None:  # noqa: F811
+    _require_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    base, book = server
+    _closed_deals(sqlite_database)
+    ARTIFACTS.mkdir(exist_ok=True)
+    outside: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1360, "height": 900})
+            page.on("request", lambda r: None if r.url.startswith(base) else outside.append(r.url))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"{base}/login?next=/performance%3Fstart%3D2024-01-01%26end%3D2025-03-01")
+            page.fill("input[name=email]", "ada@salesmind.test")
+            page.fill("input[name=password]", book.password)
+            page.click("button[type=submit]")
+            expect(page.locator('table[data-export="team-performance"]')).to_contain_text("Ann Archer")
+            page.click("text=Ann Archer")
+            expect(page.locator("#gaps")).to_contain_text("Win rate")
+            for chart in ("stage-chart", "trend-chart"):
+                expect(page.locator(f"#{chart} svg.main-svg").first).to_be_attached()
+            page.screenshot(path=str(ARTIFACTS / "web-performance-rep.png"), full_page=True)
+        finally:
+            browser.close()
+    assert outside == []
+    assert errors == []
