@@ -41,9 +41,14 @@ def discount_times(deals: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(when, utc=True).fillna(deals["created_at"])
 
 
-def owner_win_rates(deals: pd.DataFrame, at: pd.Series) -> np.ndarray:
-    """Each deal's owner's shrunk win rate over the owner's deals closed strictly before ``at``."""
-    closed = deals[deals["outcome"].isin(["won", "lost"]) & deals["closed_at"].notna()]
+def owner_win_rates(deals: pd.DataFrame, at: pd.Series, history: pd.DataFrame | None = None) -> np.ndarray:
+    """Each deal's owner's shrunk win rate over the owner's deals closed strictly before ``at``.
+
+    ``history`` (owner_id, outcome, closed_at of every deal) is what the rates are counted from;
+    ``deals`` themselves when None.
+    """
+    history = deals if history is None else history
+    closed = history[history["outcome"].isin(["won", "lost"]) & history["closed_at"].notna()]
     times = closed["closed_at"].astype("int64").to_numpy()
     won = (closed["outcome"] == "won").to_numpy(float)
     order = np.argsort(times, kind="stable")
@@ -54,6 +59,8 @@ def owner_win_rates(deals: pd.DataFrame, at: pd.Series) -> np.ndarray:
     out = prior.copy()
     owners = deals["owner_id"].astype("float").to_numpy()
     for owner, part in closed.groupby(closed["owner_id"].astype(float)):
+        if not (owners == owner).any():
+            continue
         t = np.sort(part["closed_at"].astype("int64").to_numpy())
         w = np.concatenate([[0.0], np.cumsum((part.sort_values("closed_at")["outcome"] == "won").to_numpy(float))])
         mask = owners == owner
@@ -62,11 +69,13 @@ def owner_win_rates(deals: pd.DataFrame, at: pd.Series) -> np.ndarray:
     return out
 
 
-def discount_rows(deals: pd.DataFrame, events: pd.DataFrame | None = None) -> pd.DataFrame:
+def discount_rows(deals: pd.DataFrame, events: pd.DataFrame | None = None,
+                  history: pd.DataFrame | None = None) -> pd.DataFrame:
     """The model's rows for ``deals`` (a deal frame): the features plus deal_id, won, times and amounts.
 
     ``events`` are the deals' stage visits (:func:`salesmind.analytics.frames.stage_events`); without
-    them every discount time is the creation time.
+    them every discount time is the creation time. ``history`` is what owner win rates are counted
+    from (see :func:`owner_win_rates`).
     """
     events = events if events is not None else pd.DataFrame(columns=["deal_id", "stage", "entered_at"])
     at = discount_times(deals, events)
@@ -81,7 +90,7 @@ def discount_rows(deals: pd.DataFrame, events: pd.DataFrame | None = None) -> pd
         "discount_given": pd.to_numeric(deals["discount_pct"], errors="coerce").to_numpy(float),
         "list_amount": list_amount(deals["amount"], deals["discount_pct"]).to_numpy(float),
         "stakeholders": deals["stakeholders"].astype(float).to_numpy(),
-        "owner_win_rate": owner_win_rates(deals, at),
+        "owner_win_rate": owner_win_rates(deals, at, history),
     })
     out["discount_pct"] = np.nan_to_num(out["discount_given"].to_numpy(), nan=0.0)
     out["log_list_amount"] = np.log1p(out["list_amount"].clip(lower=0.0))

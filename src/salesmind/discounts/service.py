@@ -16,6 +16,7 @@ from typing import Any
 import joblib
 import numpy as np
 import pandas as pd
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salesmind.analytics.frames import deal_frame, stage_events
@@ -137,6 +138,16 @@ def recommend_row(model: DiscountModel, row: pd.DataFrame, *, max_pct: float, ob
                           current, current_p, current_value, given is not None, _reasons(model, one))
 
 
+def close_history(session: Session) -> pd.DataFrame:
+    """Owner, outcome and close time of every closed deal (what owner win rates are counted from)."""
+    rows = session.execute(select(Opportunity.owner_id, Opportunity.outcome, Opportunity.closed_at)
+                           .where(Opportunity.closed_at.is_not(None))).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=["owner_id", "outcome", "closed_at"])
+    frame["outcome"] = [str(getattr(o, "value", o)) for o in frame["outcome"]]
+    frame["closed_at"] = pd.to_datetime(frame["closed_at"], utc=True)
+    return frame
+
+
 def deal_discount(session: Session, scope: Scope, deal_id: int) -> Recommendation:
     """An open deal's discount curve and recommendation under its guardrail (scope-checked)."""
     deal = session.get(Opportunity, deal_id)
@@ -145,14 +156,14 @@ def deal_discount(session: Session, scope: Scope, deal_id: int) -> Recommendatio
     version = current_version(session, MODEL_NAME)
     if version is None:
         raise NoDiscountModel(NO_MODEL)
-    # the owner's win rate and its company prior read every deal, as in training; only this deal is returned
-    deals = deal_frame(session, Scope.everything())
-    rows = discount_rows(deals, stage_events(session, deals[deals["deal_id"] == deal_id]))
-    row = rows[rows["deal_id"] == deal_id]
-    if row.empty:
+    deals = deal_frame(session, Scope.everything(), owner_ids=None if deal.owner_id is None else [deal.owner_id])
+    deals = deals[deals["deal_id"] == deal_id]
+    if deals.empty:
         raise NotFound(f"opportunity {deal_id} not found")
+    # the owner's win rate and its company prior count every deal's close, as in training
+    row = discount_rows(deals, stage_events(session, deals), close_history(session))
     if row["outcome"].iloc[0] != "open":
         raise UserInputError(f"opportunity {deal_id} is closed: discount guidance is for open deals")
-    rule = guardrail_for(session, deals.loc[deals["deal_id"] == deal_id, "segment"].iloc[0])
+    rule = guardrail_for(session, deals["segment"].iloc[0])
     return recommend_row(load_model(version), row, max_pct=rule.max_pct, objective=rule.objective,
                          cost_pct=rule.cost_pct)
