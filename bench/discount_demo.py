@@ -112,8 +112,8 @@ def evaluate(database: Database, rep_skill: dict[str, float]) -> dict:
     started = time.perf_counter()
     result = train_discount_model(rows)
     train_seconds = time.perf_counter() - started
-    train, cal, test = time_split(rows)
-    skill = lambda part: np.array([rep_skill.get(emails.get(int(o)), 0.0) for o in part["owner_id"]])  # noqa: E731
+    train, _calibration, test = time_split(rows)
+    skill = lambda part: np.array([rep_skill.get(emails.get(int(o)), 0.0) for o in part["owner_id"]])
     eta_test = true_eta(test, skill(test))
     d = test["discount_pct"].to_numpy(float)
     model = result.model
@@ -169,8 +169,8 @@ def report(out: dict, seconds: float) -> str:
         f"| monotone LightGBM (salesmind) | {s['model']:+.4f} | {s['model'] / s['truth']:.2f} |",
         (f"| logistic regression with every deal feature (95% CI {s['adjusted_ci'][0]:+.4f} to "
          f"{s['adjusted_ci'][1]:+.4f}) | {s['adjusted_logistic']:+.4f} | {s['adjusted_logistic'] / s['truth']:.2f} |"),
-        f"| naive: univariate logistic regression of won on discount | {s['naive']:+.4f} | "
-        f"{s['naive'] / s['truth']:.2f} |",
+        (f"| naive: univariate logistic regression of won on discount | {s['naive']:+.4f} | "
+         f"{s['naive'] / s['truth']:.2f} |"),
         "",
         (f"(b) True expected revenue of the {split['test']:,} test deals (the simulator's p(win) for each deal's "
          "features and owner's hidden skill) under each discount rule; every model curve was monotone in the "

@@ -10,8 +10,8 @@ import pytest
 from salesmind.core.db import Database
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "discounts"))
-from discount_clients import log_in  # noqa: E402
-from discount_world import seed_world  # noqa: E402
+from discount_clients import log_in
+from discount_world import seed_world
 
 
 def test_discount_api(sqlite_database: Database) -> None:

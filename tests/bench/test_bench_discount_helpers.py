@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # ``bench`` is a top-level folder of the repository
     sys.path.insert(0, str(ROOT))
 
-from bench.discount_demo import mean_slope, true_eta, true_p_win, value_table  # noqa: E402
+from bench.discount_demo import mean_slope, true_eta, true_p_win, value_table
 
 
 def test_true_curve_follows_the_documented_steps() -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+from discount_world import NOW, PASSWORD
 from fastapi.testclient import TestClient
 
 from salesmind.api import create_app
 from salesmind.core.db import Database
 from salesmind.core.timeutil import FixedClock
-
-from discount_world import NOW, PASSWORD
-
 
 _app: list = []  # [(database, app)] of the last database asked for
 

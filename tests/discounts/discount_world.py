@@ -9,9 +9,9 @@ One open deal per rep.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 import numpy as np
 
@@ -21,7 +21,7 @@ from salesmind.data.models import Account, Opportunity, Outcome, Role, Team
 from salesmind.data.users import create_user
 
 PASSWORD = "correct horse battery"
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 N_CLOSED = 400
 TRUE_INTERCEPT, TRUE_SLOPE = -1.2, 0.08
 SEGMENT_EFFECT = {1200: -0.4, 400: 0.0, 30: 0.4}  # employees -> log-odds (enterprise, mid-market, smb)

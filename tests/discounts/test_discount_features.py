@@ -6,11 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from salesmind.discounts.features import PRIOR_DEALS, discount_rows, list_amount, owner_win_rates, training_rows
+from salesmind.discounts.features import (
+    PRIOR_DEALS,
+    discount_rows,
+    list_amount,
+    owner_win_rates,
+    training_rows,
+)
 
 
 def _deals() -> pd.DataFrame:
-    t = lambda s: pd.Timestamp(s, tz="UTC")  # noqa: E731
+    t = lambda s: pd.Timestamp(s, tz="UTC")
     return pd.DataFrame({
         "deal_id": [1, 2, 3, 4], "owner_id": pd.array([7, 7, 8, 7], dtype="Int64"),
         "outcome": ["won", "lost", "won", "open"], "amount": [900.0, 1000.0, 500.0, 800.0],

@@ -67,14 +67,15 @@ def test_calibration_and_recommendation_on_a_known_curve() -> None:
     assert np.abs(p - test["p_true"]).mean() < 0.06
     grid = discount_grid(40.0)
     for segment in SEGMENT:  # the analytic optimum of p(d) * (1 - d/100) against the grid's argmax
-        optimum = minimize_scalar(lambda d: -true_p(np.array([d]), np.array([segment]))[0] * (1 - d / 100),
-                                  bounds=(0, 40), method="bounded").x
+        def true_at(d: float, segment: str = segment) -> float:
+            return float(true_p(np.array([d]), np.array([segment]))[0] * (1 - d / 100))
+
+        optimum = minimize_scalar(lambda d: -true_at(d), bounds=(0, 40), method="bounded").x
         exact = grid[best_index(expected_value(true_p(grid, np.array([segment] * len(grid))), grid, 100.0))]
         assert abs(exact - optimum) <= 0.5
         deals = test[test["segment"] == segment].head(50)
         curves = model.curve(deals, grid).mean(axis=0)
         picked = grid[best_index(expected_value(curves, grid, 100.0))]
-        true_at = lambda d: true_p(np.array([d]), np.array([segment]))[0] * (1 - d / 100)  # noqa: E731
         assert true_at(picked) >= 0.97 * true_at(optimum), (segment, picked, optimum)
 
 

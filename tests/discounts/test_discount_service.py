@@ -16,7 +16,7 @@ from salesmind.data.scope import Scope
 from salesmind.discounts import NoDiscountModel, deal_discount, model_card, train, upsert_guardrail
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from discount_world import NOW, seed_world  # noqa: E402
+from discount_world import NOW, seed_world
 
 
 def test_train_register_and_recommend(sqlite_database: Database) -> None:

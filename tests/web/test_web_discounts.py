@@ -11,12 +11,12 @@ from salesmind.core.db import Database
 from salesmind.discounts import train
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "discounts"))
-from discount_clients import log_in  # noqa: E402
-from discount_world import NOW, seed_world  # noqa: E402
+from discount_clients import log_in
+from discount_world import NOW, seed_world
 
 
 def _chart(html: str, chart_id: str) -> dict:
-    found = re.search(rf'<script type="application/json" id="{chart_id}-data">(.*?)</script>', html, re.S)
+    found = re.search(rf'<script type="application/json" id="{chart_id}-data">(.*?)</script>', html, re.DOTALL)
     assert found, chart_id
     return json.loads(found.group(1))
 
@@ -49,7 +49,7 @@ def test_page_roles_form_and_panel(sqlite_database: Database) -> None:
     figure = _chart(panel, "deal-discount-chart")
     assert [t["name"].split(" (")[0] for t in figure["data"]] == ["Win probability", "Expected margin", "Current",
                                                                   "Recommended"]
-    curve = json.loads(re.search(r'id="discount-curve">(.*?)</script>', panel, re.S).group(1))
+    curve = json.loads(re.search(r'id="discount-curve">(.*?)</script>', panel, re.DOTALL).group(1))
     assert curve["grid"][-1] == 8.0 and len(curve["p"]) == len(curve["value"]) == 17
     closed = ann.get(f"/opportunities/{world.ann_closed}").text
     assert 'id="deal-discount"' not in closed

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_web_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _require_chromium, server  # noqa: F401
 
 from salesmind.core.db import Database
 from salesmind.discounts import train
 
-from test_web_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _require_chromium, server  # noqa: F401
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "discounts"))
-from discount_world import NOW, PASSWORD, seed_world  # noqa: E402
+from discount_world import NOW, PASSWORD, seed_world
 
 pytestmark = pytest.mark.browser
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 from rich.table import Table
 
@@ -73,7 +71,7 @@ def guardrail_cmd(
     max_pct: float = typer.Option(..., "--max", help="Largest discount to recommend, in percent (0-100)."),
     segment: str = typer.Option("", "--segment", help="smb, mid_market or enterprise; empty for the default rule."),
     objective: str = typer.Option("revenue", "--objective", help="revenue or margin."),
-    cost: Optional[float] = typer.Option(None, "--cost", help="Cost in percent of list price (margin objective)."),
+    cost: float | None = typer.Option(None, "--cost", help="Cost in percent of list price (margin objective)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Add or replace one guardrail rule (the others are kept)."""

@@ -12,7 +12,14 @@ from salesmind.discounts.guardrails import (
 )
 from salesmind.discounts.model import DiscountModel
 from salesmind.discounts.recommend import Recommendation, discount_grid, expected_value
-from salesmind.discounts.service import NO_MODEL, NoDiscountModel, deal_discount, model_card, recommend_row, train
+from salesmind.discounts.service import (
+    NO_MODEL,
+    NoDiscountModel,
+    deal_discount,
+    model_card,
+    recommend_row,
+    train,
+)
 
 __all__ = ["DEFAULT", "NO_MODEL", "DiscountModel", "Guardrail", "NoDiscountModel", "Recommendation",
            "deal_discount", "discount_grid", "expected_value", "guardrail_for", "list_guardrails", "model_card",

@@ -7,10 +7,12 @@ after all of them validate (nothing is written when one is wrong).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -47,7 +49,7 @@ def _number(value: Any, what: str) -> float | None:
         number = float(value)
     except (TypeError, ValueError):
         raise UserInputError(f"{what} must be a number, got {value!r}") from None
-    if number != number or not 0.0 <= number <= 100.0:
+    if math.isnan(number) or not 0.0 <= number <= 100.0:
         raise UserInputError(f"{what} must be between 0 and 100, got {value}")
     return number
 

@@ -46,10 +46,10 @@ class DiscountModel:
     def fit(self, rows: pd.DataFrame, won: np.ndarray) -> DiscountModel:
         """Learn the trees from ``rows`` (the FEATURES columns) and their 0/1 outcomes."""
         self.categories_ = {c: sorted(set(rows[c].fillna(MISSING).astype(str)) | {MISSING}) for c in CATEGORICAL}
-        params = dict(n_estimators=self.n_estimators, learning_rate=self.learning_rate, num_leaves=self.num_leaves,
-                      min_child_samples=self.min_child_samples, subsample=0.9, subsample_freq=1,
-                      colsample_bytree=0.9, reg_lambda=1.0, random_state=self.random_state, n_jobs=1,
-                      verbose=-1, min_data_per_group=5, cat_smooth=10.0)
+        params = {"n_estimators": self.n_estimators, "learning_rate": self.learning_rate,
+                  "num_leaves": self.num_leaves, "min_child_samples": self.min_child_samples, "subsample": 0.9,
+                  "subsample_freq": 1, "colsample_bytree": 0.9, "reg_lambda": 1.0, "random_state": self.random_state,
+                  "n_jobs": 1, "verbose": -1, "min_data_per_group": 5, "cat_smooth": 10.0}
         if self.monotone:
             params.update(monotone_constraints=[1 if f == "discount_pct" else 0 for f in FEATURES],
                           monotone_constraints_method="advanced")

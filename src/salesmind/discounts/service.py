@@ -28,7 +28,7 @@ from salesmind.discounts.guardrails import guardrail_for
 from salesmind.discounts.model import DiscountModel
 from salesmind.discounts.recommend import Recommendation, best_index, discount_grid, expected_value
 from salesmind.discounts.training import train_discount_model
-from salesmind.scoring.metrics import compute_metrics, Metrics
+from salesmind.scoring.metrics import Metrics, compute_metrics
 from salesmind.scoring.registry import current_version, decide, list_versions, register
 
 MODEL_NAME = "discount"

@@ -17,7 +17,15 @@ from salesmind.api.schemas.discounts import (
     TrainCreate,
     TrainPublic,
 )
-from salesmind.discounts import DEFAULT, NO_MODEL, deal_discount, list_guardrails, model_card, set_guardrails, train
+from salesmind.discounts import (
+    DEFAULT,
+    NO_MODEL,
+    deal_discount,
+    list_guardrails,
+    model_card,
+    set_guardrails,
+    train,
+)
 
 router = APIRouter(tags=["discounts"])
 FORMAT = Query("json", pattern="^(json|csv)$")

@@ -10,7 +10,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from salesmind.core.errors import NotFound, SalesmindError
 from salesmind.data.models import Role
-from salesmind.discounts import DEFAULT, NoDiscountModel, deal_discount, list_guardrails, model_card, set_guardrails
+from salesmind.discounts import (
+    DEFAULT,
+    NoDiscountModel,
+    deal_discount,
+    list_guardrails,
+    model_card,
+    set_guardrails,
+)
 from salesmind.web.deps import Page, PageDep, PageNotFound
 from salesmind.web.discount_charts import calibration_chart, deal_discount_chart, response_chart
 from salesmind.web.nav import MANAGE, NavItem, add_nav_item
