@@ -67,7 +67,9 @@ def test_rate_effect_fisher_and_odds_ratio_match_scipy() -> None:
     table = [[12, 8], [5, 20]]
     assert effect.p_value == pytest.approx(fisher_exact(table)[1])
     assert effect.or_low < effect.odds_ratio < effect.or_high
-    assert effect.odds_ratio == pytest.approx(5.5, rel=0.15)  # conditional MLE, near the sample 6.0
+    assert effect.odds_ratio == pytest.approx(12 * 20 / (8 * 5))
+    se = (1 / 12 + 1 / 8 + 1 / 5 + 1 / 20) ** 0.5  # Woolf's standard error of the log odds ratio
+    assert effect.or_low == pytest.approx(6.0 * np.exp(-1.959964 * se), rel=1e-4)
     assert rate_effect(3, 5, 0, 0).diff is None
 
 

@@ -100,13 +100,13 @@ def _design(deals: pd.DataFrame, owners: bool) -> tuple[pd.DataFrame, tuple[str,
 
 
 def _fit(y: np.ndarray, x: pd.DataFrame, kind: str, adjusted: tuple[str, ...]) -> AdjustedModel:
-    import statsmodels.api as sm
+    from statsmodels.discrete.discrete_model import Logit
     from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result = sm.Logit(y, x).fit(disp=0, maxiter=200)
+            result = Logit(y, x).fit(disp=0, maxiter=200)
             ci = result.conf_int(0.05)
     except (np.linalg.LinAlgError, ValueError, PerfectSeparationError) as exc:  # singular designs and separation: data facts, not bugs
         return AdjustedModel(kind, adjusted_for=adjusted, rows=len(y), note=f"the model could not be fitted: {exc}")

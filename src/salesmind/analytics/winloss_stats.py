@@ -5,7 +5,7 @@ lost) with a percentile bootstrap interval (``scipy.stats.bootstrap``), Cliff's 
 rank-biserial correlation, ``2U / (n_won n_lost) - 1``) and the two-sided Mann-Whitney U p-value.
 Categorical factors (a level of industry, segment, source; a talk topic): the win-rate difference
 inside versus outside the level with Newcombe's hybrid score interval (statsmodels), the odds ratio
-with its conditional-MLE interval and Fisher's exact p-value (scipy). Benjamini-Hochberg q-values
+with its Woolf (log) interval and Fisher's exact p-value (scipy). Benjamini-Hochberg q-values
 (statsmodels ``multipletests(method="fdr_bh")``) control the false discovery rate across a card.
 """
 
@@ -109,8 +109,9 @@ def rate_effect(won_in: int, n_in: int, won_out: int, n_out: int, *, alpha: floa
                                            alpha=alpha)
     table = [[won_in, n_in - won_in], [won_out, n_out - won_out]]
     _, p = fisher_exact(table)
-    ratio = odds_ratio(table)
-    or_low, or_high = ratio.confidence_interval(confidence_level=1 - alpha)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a zero cell: infinite ratio, reported as None
+        ratio = odds_ratio(table, kind="sample")
+        or_low, or_high = ratio.confidence_interval(confidence_level=1 - alpha)
     return RateEffect(won_in, n_in, won_out, n_out, rate_in, rate_out, rate_in - rate_out, float(low), float(high),
                       _finite(ratio.statistic), _finite(or_low), _finite(or_high), float(p))
 

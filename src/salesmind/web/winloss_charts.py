@@ -11,9 +11,12 @@ from salesmind.analytics.battlecards import CompetitorRow, LossReasonRow
 from salesmind.analytics.winloss import Factor
 from salesmind.web.charts import FONT, PALETTE
 
+#: The page's chart boxes are at least this tall (app.css), so shorter figures would leave a gap.
+MIN_HEIGHT = 320
 
-def _layout(fig: Any, height: int, left: int = 150, **extra: Any) -> dict[str, Any]:
-    fig.update_layout(template="none", height=height, font=FONT, margin={"l": left, "r": 24, "t": 12, "b": 48},
+
+def _layout(fig: Any, height: int, left: int = 170, **extra: Any) -> dict[str, Any]:
+    fig.update_layout(template="none", height=max(height, MIN_HEIGHT), font=FONT, margin={"l": left, "r": 24, "t": 12, "b": 48},
                       paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
                       legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "font": {"size": 12}}, **extra)
     return json.loads(fig.to_json())
@@ -38,7 +41,7 @@ def win_rate_chart(rows: Sequence[CompetitorRow], overall: float | None) -> dict
         shapes.append({"type": "line", "x0": 100 * overall, "x1": 100 * overall, "yref": "paper", "y0": 0, "y1": 1,
                        "line": {"color": "#dc2626", "dash": "dot", "width": 1.5}})
     return _layout(fig, 60 + 36 * len(rows), xaxis={"title": "Win rate (%) with 95% interval", "range": [0, 100]},
-                   shapes=shapes, showlegend=False)
+                   yaxis={"ticksuffix": "  "}, shapes=shapes, showlegend=False)
 
 
 def loss_reason_chart(reasons: Sequence[LossReasonRow]) -> dict[str, Any] | None:
@@ -55,7 +58,7 @@ def loss_reason_chart(reasons: Sequence[LossReasonRow]) -> dict[str, Any] | None
                     name=reason.reason, marker={"color": PALETTE[i % len(PALETTE)] if i < len(PALETTE) else None},
                     hovertemplate="%{y}: %{x} lost, " + reason.reason.replace("%", "%%") + "<extra></extra>")
     return _layout(fig, 90 + 34 * len(competitors), barmode="stack", xaxis={"title": "Lost deals"},
-                   yaxis={"autorange": "reversed"})
+                   yaxis={"autorange": "reversed", "ticksuffix": "  "})
 
 
 def trend_chart(trend: Sequence[dict[str, Any]], overall: Sequence[dict[str, Any]], label: str) -> dict[str, Any] | None:
@@ -92,4 +95,4 @@ def factor_chart(factors: Sequence[Factor]) -> dict[str, Any] | None:
                     customdata=[[f"{f.q_value:.3f}" if f.q_value is not None else "—"] for f in shown],
                     hovertemplate="%{y}: %{x:+.0f} points (q %{customdata[0]})<extra></extra>", showlegend=False)
     return _layout(fig, 80 + 26 * len(shown), xaxis={"title": "Win-rate gap (points), 95% Newcombe interval",
-                                                    "zeroline": True}, left=260)
+                                                    "zeroline": True}, yaxis={"ticksuffix": "  "}, left=260)
