@@ -17,14 +17,16 @@ window, the units in ``[change - window, change)`` are *before* and in ``[change
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import combinations
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from sqlalchemy.orm import Session
 
 from salesmind.core.errors import UserInputError
+from salesmind.data.scope import Scope
 
 IMPACT_METRICS = {"win_rate": "Win rate (share of closed deals won)", "cycle_days": "Cycle days to win",
                   "deal_size": "Won deal size", "activity_per_week": "Activities a week per rep"}
@@ -217,8 +219,8 @@ def impact_units(deals: pd.DataFrame, activities: pd.DataFrame, metric: str, rep
     return out.dropna().reset_index(drop=True)
 
 
-def impact_for(session: Any, scope: Any, change: datetime, treated: list[int], metric: str = "win_rate",
-               window_days: int = 90, n_boot: int = N_BOOT) -> Impact:
+def impact_for(session: Session, scope: Scope, change: date | datetime, treated: list[int],
+               metric: str = "win_rate", window_days: int = 90, n_boot: int = N_BOOT) -> Impact:
     """The impact analysis on the CRM: treated reps against the other reps the caller may see."""
     from salesmind.analytics.performance import load_period, rep_ids
 
