@@ -29,7 +29,9 @@ def funnel_chart(funnel: pd.DataFrame) -> dict[str, Any] | None:
     fig = go.Figure(go.Funnel(y=[_name(s) for s in funnel["stage"]], x=funnel["deals"].tolist(),
                               textinfo="value+percent initial", marker={"color": PALETTE[0]},
                               hovertemplate="%{y}: %{x} deals<extra></extra>"))
-    return _layout(fig, 300, hovermode="closest")
+    figure = _layout(fig, 300, hovermode="closest")
+    figure["layout"]["margin"]["l"] = 110  # room for the stage names
+    return figure
 
 
 def sankey_chart(flows: pd.DataFrame, stages: list[str]) -> dict[str, Any] | None:
