@@ -100,10 +100,10 @@ def run() -> str:
             changed, change, treated, metric=metric, window=window, n_boot=1000), effect))
     corr = skill_rows(rows, skill_by_email)
     lines = ["## Performance analytics against hidden rep skill (small demo)", "",
-             f"`python -m bench performance_reps`: the small demo company ({len(reps)} reps), "
-             "`team_table` over the whole history. Spearman ρ of each rep's metric with the simulator's hidden skill; "
-             "reference: the same ρ with the skills shuffled among reps (first shuffle, 95% range and permutation p "
-             "over 2,000 shuffles, same run).", "",
+             (f"`python -m bench performance_reps`: the small demo company ({len(reps)} reps), "
+              "`team_table` over the whole history. Spearman ρ of each rep's metric with the simulator's hidden "
+              "skill; reference: the same ρ with the skills shuffled among reps (first shuffle, 95% range and "
+              "permutation p over 2,000 shuffles, same run)."), "",
              "| metric | simulator implies | reps | ρ with skill | ρ shuffled | shuffled 95% range | p |",
              "|---|---|---|---|---|---|---|"]
     for c in corr:
@@ -111,14 +111,16 @@ def run() -> str:
                      f"{c['shuffled']:+.2f} | {c['low']:+.2f} to {c['high']:+.2f} | {c['p']:.3f} |")
     top = [r for r in rows if r["is_top"] and r["email"] in skill_by_email]
     rest = [r for r in rows if not r["is_top"] and r["email"] in skill_by_email]
-    mean = lambda group: sum(skill_by_email[r["email"]] for r in group) / max(1, len(group))  # noqa: E731
-    lines += ["", f"Top performers ({len(top)}) mean hidden skill {mean(top):+.2f}; other reps ({len(rest)}) "
-                  f"{mean(rest):+.2f}. Reps with a significant gap (BH q < 0.05): "
-                  f"{sum(1 for r in rest if r['gaps'])} of {len(rest)}.", "",
-              f"Baseline versus after on the demo's own deals: change {change.date()} (the middle of the history), "
-              f"{len(treated)} of {len(reps)} reps 'treated', 180 days either side, the other reps as control. "
-              "'Injected' changes the treated reps' deals after the change by a known amount (a third of their "
-              "losses become wins; cycles 20% shorter) and reports the effect that put into this sample:", "",
+    def mean(group: list[dict]) -> float:
+        return sum(skill_by_email[r["email"]] for r in group) / max(1, len(group))
+
+    lines += ["", (f"Top performers ({len(top)}) mean hidden skill {mean(top):+.2f}; other reps ({len(rest)}) "
+                   f"{mean(rest):+.2f}. Reps with a significant gap (BH q < 0.05): "
+                   f"{sum(1 for r in rest if r['gaps'])} of {len(rest)}."), "",
+              (f"Baseline versus after on the demo's own deals: change {change.date()} (the middle of the history), "
+               f"{len(treated)} of {len(reps)} reps 'treated', 180 days either side, the other reps as control. "
+               "'Injected' changes the treated reps' deals after the change by a known amount (a third of their "
+               "losses become wins; cycles 20% shorter) and reports the effect that put into this sample:"), "",
               "| run | injected effect | DiD estimate | 95% bootstrap CI | CI covers it | permutation p |",
               "|---|---|---|---|---|---|", *impacts, ""]
     return "\n".join(lines)

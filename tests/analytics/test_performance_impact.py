@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -11,7 +11,7 @@ import pytest
 from salesmind.analytics.impact import estimate_impact, impact_units
 from salesmind.core.errors import UserInputError
 
-CHANGE = datetime(2025, 7, 1, tzinfo=timezone.utc)
+CHANGE = datetime(2025, 7, 1, tzinfo=UTC)
 TREATED = {0, 1, 2, 3, 4}
 
 

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from salesmind.analytics.performance import forecast_windows, team_table
-from salesmind.data.models import Activity, ActivityType, Opportunity, OpportunityHistory, Role, Team
+from salesmind.data.models import (
+    Activity,
+    ActivityType,
+    Opportunity,
+    OpportunityHistory,
+    Role,
+    Team,
+)
 from salesmind.data.models.base import Outcome
 from salesmind.data.scope import Scope
 from salesmind.data.users import create_user
 
-START, END = datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2025, 4, 1, tzinfo=timezone.utc)
+START, END = datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 4, 1, tzinfo=UTC)
 
 
 def _at(day: int) -> datetime:
@@ -107,8 +114,8 @@ def test_forecast_windows_cut_at_quarters() -> None:
 
 def test_a_period_without_deals_gives_empty_rows(database, pipeline) -> None:
     with database.transaction() as s:
-        rows = team_table(s, Scope.everything(), datetime(2031, 1, 1, tzinfo=timezone.utc),
-                          datetime(2031, 2, 1, tzinfo=timezone.utc))
+        rows = team_table(s, Scope.everything(), datetime(2031, 1, 1, tzinfo=UTC),
+                          datetime(2031, 2, 1, tzinfo=UTC))
     ann = next(r for r in rows if r["name"] == "Ann")
     assert (ann["won"], ann["activities"], ann["win_rate"], ann["open_deals"]) == (0, 0, None, 1)
     assert ann["gap"] in ("no significant gap", "top performer")

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # ``bench`` is a top-level folder of the repository
     sys.path.insert(0, str(ROOT))
 
-from bench.performance_reps import skill_rows  # noqa: E402
+from bench.performance_reps import skill_rows
 
 
 def test_skill_rows_find_a_planted_relation_and_skip_missing_values() -> None:
@@ -25,7 +25,6 @@ def test_skill_rows_find_a_planted_relation_and_skip_missing_values() -> None:
 
 def test_inject_reports_the_effect_it_put_in() -> None:
     import pandas as pd
-
     from bench.performance_reps import inject
 
     at = pd.Timestamp("2025-01-01", tz="UTC")

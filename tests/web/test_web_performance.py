@@ -19,7 +19,7 @@ def test_team_page_admin_sees_everyone_rep_sees_self(login, book) -> None:
 def test_rep_page_and_scope(login, book) -> None:
     client = login("ada")
     html = client.get("/performance?start=2024-01-01&end=2025-03-01").text
-    ids = dict((n, i) for i, n in re.findall(r'<a href="/performance/(\d+)[^"]*">([^<]+)</a>', html))
+    ids = {n: i for i, n in re.findall(r'<a href="/performance/(\d+)[^"]*">([^<]+)</a>', html)}
     page = client.get(f"/performance/{ids['Bob Baker']}?start=2024-01-01&end=2025-03-01")
     assert page.status_code == 200 and "Against the top performers" in page.text
     assert 'data-export="rep-performance-gaps"' in page.text

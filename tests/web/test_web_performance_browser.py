@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from test_web_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _require_chromium, server  # noqa: F401
 
 from salesmind.core.db import Database
 from salesmind.data.models import Opportunity, OpportunityHistory, User
 from salesmind.data.models.base import Outcome
-
-from test_web_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _require_chromium, server  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +20,7 @@ def _closed_deals(database: Database) -> None:
     with database.transaction() as s:
         ann = s.query(User).filter(User.email == "ann@salesmind.test").one()
         for i in range(6):
-            created = datetime(2024, 9, 1 + i, tzinfo=timezone.utc)
+            created = datetime(2024, 9, 1 + i, tzinfo=UTC)
             won = i < 3
             deal = Opportunity(name=f"closed {i}", owner_id=ann.id, amount=1000 * (i + 1), created_at=created,
                                stage="closed_won" if won else "closed_lost",

@@ -137,6 +137,7 @@ def _logit_interaction(units: pd.DataFrame, change: pd.Timestamp, window: pd.Tim
                        treated: set[int]) -> tuple[float, tuple[float, float], float] | None:
     """won ~ treated + after + treated:after by logistic regression: the interaction's odds ratio, CI and p."""
     import statsmodels.formula.api as smf
+    from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
     inside = units[(units["at"] >= change - window) & (units["at"] < change + window)]
     frame = pd.DataFrame({"won": inside["value"].astype(float), "treated": inside["rep_id"].isin(treated).astype(int),
@@ -147,7 +148,7 @@ def _logit_interaction(units: pd.DataFrame, change: pd.Timestamp, window: pd.Tim
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fit = smf.logit("won ~ treated * after", frame).fit(disp=0)
-    except Exception:  # perfect separation or a singular design: no logistic estimate, the bootstrap still stands
+    except (PerfectSeparationError, np.linalg.LinAlgError, ValueError):  # no logistic estimate; the bootstrap stands
         return None
     coef, (low, high), p = fit.params["treated:after"], fit.conf_int().loc["treated:after"], fit.pvalues["treated:after"]
     if not fit.mle_retvals.get("converged", False) or not np.isfinite([coef, low, high]).all() or abs(high) > 20:
@@ -164,9 +165,9 @@ def estimate_impact(units: pd.DataFrame, change: datetime, treated: set[int], *,
     at = at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")
     win = pd.Timedelta(window)
     cells = _split(units, at, win, treated)
-    base = dict(metric=metric, change=at.date().isoformat(), window_days=int(win.days),
-                treated_before=_cell(cells["tb"]), treated_after=_cell(cells["ta"]),
-                control_before=_cell(cells["cb"]), control_after=_cell(cells["ca"]))
+    base: dict[str, Any] = {"metric": metric, "change": at.date().isoformat(), "window_days": int(win.days),
+                            "treated_before": _cell(cells["tb"]), "treated_after": _cell(cells["ta"]),
+                            "control_before": _cell(cells["cb"]), "control_after": _cell(cells["ca"])}
     if not _enough(cells, "tb ta"):
         return Impact(**base, method="not enough data", estimate=None, ci_low=None, ci_high=None,
                       note=f"the treated reps need at least {MIN_UNITS} observations before and after the change")
@@ -240,6 +241,6 @@ def impact_for(session: Session, scope: Scope, change: date | datetime, treated:
     reps = [r for r in rep_ids(data) if scope.can_see(r)]
     missing = set(treated) - set(reps)
     if missing:
-        raise UserInputError(f"user {sorted(missing)[0]} is not a sales rep")
+        raise UserInputError(f"user {min(missing)} is not a sales rep")
     units = impact_units(data.deals, data.activities, metric, reps, data.start, data.end)
     return estimate_impact(units, at.to_pydatetime(), set(treated), metric=metric, window=window, n_boot=n_boot)

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -100,7 +101,7 @@ class RepSample:
     pipeline_open: float = 0.0
     activities_by_type: dict[str, int] = field(default_factory=dict)
 
-    def merge(self, other: "RepSample") -> "RepSample":
+    def merge(self, other: RepSample) -> RepSample:
         """The pooled sample of two reps."""
         conv = dict(self.conversions)
         for stage, (a, r) in other.conversions.items():
@@ -231,8 +232,8 @@ def _expected_at(data: PeriodData, when: pd.Timestamp) -> pd.Series:
 
 def forecast_windows(start: pd.Timestamp, end: pd.Timestamp) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     """The period cut at calendar quarter starts: the windows forecast accuracy is judged in."""
-    cuts = [start] + [q for q in pd.date_range(start, end, freq="QS", inclusive="neither")] + [end]
-    return list(zip(cuts[:-1], cuts[1:]))
+    cuts = [start, *pd.date_range(start, end, freq="QS", inclusive="neither"), end]
+    return list(pairwise(cuts))
 
 
 def _forecast_hits(data: PeriodData, deals: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -246,7 +247,7 @@ def _forecast_hits(data: PeriodData, deals: pd.DataFrame) -> tuple[pd.Series, pd
         hit = (due["outcome"] == "won") & (due["closed_at"] < we)
         hits.append(hit.groupby(due["owner_id"]).sum())
         due_total.append(due.groupby("owner_id").size())
-    add = lambda parts: pd.concat(parts).groupby(level=0).sum() if parts else pd.Series(dtype=int)  # noqa: E731
+    add = lambda parts: pd.concat(parts).groupby(level=0).sum() if parts else pd.Series(dtype=int)
     return add(hits), add(due_total)
 
 
@@ -299,7 +300,7 @@ def rep_sample(data: PeriodData, user_id: int) -> RepSample:
 
 def rep_ids(data: PeriodData) -> list[int]:
     """The sales team: every rep, plus any other user who owns a deal."""
-    owners = set(int(i) for i in data.deals["owner_id"].dropna())
+    owners = {int(i) for i in data.deals["owner_id"].dropna()}
     reps = data.users[(data.users["role"].map(lambda r: str(getattr(r, "value", r))) == Role.REP.value)
                       | data.users["user_id"].isin(owners)]
     return [int(i) for i in reps["user_id"]]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 from rich.table import Table
 
@@ -28,7 +26,7 @@ def _num(value: float | None, fmt: str = "{:,.0f}") -> str:
 
 
 @performance_app.command("team")
-def team(since: Optional[str] = SINCE, until: Optional[str] = UNTIL,
+def team(since: str | None = SINCE, until: str | None = UNTIL,
          as_json: bool = typer.Option(False, "--json", help="Print the rows as JSON.")) -> None:
     """Every rep: activity, deals, win rate (95% Wilson), size, cycle, discount, pipeline, forecast accuracy, gaps."""
     from salesmind.analytics.performance import performance_tables, period
@@ -63,8 +61,8 @@ def team(since: Optional[str] = SINCE, until: Optional[str] = UNTIL,
 
 
 @performance_app.command("rep")
-def rep(email: str = typer.Argument(..., help="The rep's email."), since: Optional[str] = SINCE,
-        until: Optional[str] = UNTIL, as_json: bool = typer.Option(False, "--json")) -> None:
+def rep(email: str = typer.Argument(..., help="The rep's email."), since: str | None = SINCE,
+        until: str | None = UNTIL, as_json: bool = typer.Option(False, "--json")) -> None:
     """One rep against the top performers: each metric's difference with its 95% CI, test, p and BH q."""
     from salesmind.analytics.performance import period
     from salesmind.analytics.performance_rep import rep_report

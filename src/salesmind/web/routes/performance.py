@@ -3,8 +3,9 @@ baseline-versus-after impact of a change."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import HTMLResponse
@@ -15,7 +16,11 @@ from salesmind.analytics.performance_rep import rep_report
 from salesmind.core.errors import NotFound, UserInputError
 from salesmind.web.deps import PageDep, PageNotFound
 from salesmind.web.nav import MANAGE, NavItem, add_nav_item
-from salesmind.web.performance_charts import impact_chart, stage_conversion_chart, win_rate_trend_chart
+from salesmind.web.performance_charts import (
+    impact_chart,
+    stage_conversion_chart,
+    win_rate_trend_chart,
+)
 
 router = APIRouter()
 StartQ = Annotated[date | None, Query(description="first day of the period (default: a year before the end)")]
