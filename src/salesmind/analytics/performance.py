@@ -148,7 +148,10 @@ def check_period(start: datetime, end: datetime) -> tuple[pd.Timestamp, pd.Times
 
 def _activity_counts(session: Session, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Activities logged by a user in the period, counted per user, type and UTC day (n)."""
-    day = func.date(Activity.occurred_at)
+    at = Activity.occurred_at
+    if session.get_bind().dialect.name == "postgresql":  # timestamptz: take the UTC day, not the session zone's
+        at = func.timezone("UTC", at)
+    day = func.date(at)
     rows = session.execute(
         select(Activity.user_id, Activity.type, day, func.count())
         .where(Activity.user_id.is_not(None), Activity.occurred_at >= start.to_pydatetime(),
