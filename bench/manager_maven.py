@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
@@ -72,7 +73,7 @@ def analyse(database: Database) -> dict[str, Any]:
     from salesmind.data.scope import Scope
 
     scope = Scope.everything()
-    start, end = (datetime(d.year, d.month, d.day, tzinfo=timezone.utc) for d in PERIOD)
+    start, end = (datetime(d.year, d.month, d.day, tzinfo=UTC) for d in PERIOD)
     with database.sessions() as session:
         data, t_load = _timed(lambda: pipeline_service.load(session, scope))
         report, t_pipe = _timed(lambda: pipeline_service.pipeline_analysis(data, *PERIOD))
@@ -121,16 +122,16 @@ def run() -> str:
         "",
         f"Machine: {machine()}",
         "",
-        "The five files of `../shared/data/maven_crm_opportunities` (simulated data) imported through "
-        "`salesmind import` with the mappings of `docs/examples/maven-crm` into a fresh SQLite database, "
-        "then the analyses behind the manager pages run on it.",
+        ("The five files of `../shared/data/maven_crm_opportunities` (simulated data) imported through "
+         "`salesmind import` with the mappings of `docs/examples/maven-crm` into a fresh SQLite database, "
+         "then the analyses behind the manager pages run on it."),
         "",
         "| import step | rows read | inserted | skipped | seconds |",
         "|---|---|---|---|---|",
         *[f"| {profile} | {r.rows_read} | {r.inserted} | {r.skipped} | {import_seconds[profile]:.2f} |"
           for (_, profile), r in zip(STEPS, reports)],
-        f"| **total** | {sum(r.rows_read for r in reports)} | {sum(r.inserted for r in reports)} | "
-        f"{sum(r.skipped for r in reports)} | {total_import:.2f} |",
+        (f"| **total** | {sum(r.rows_read for r in reports)} | {sum(r.inserted for r in reports)} | "
+         f"{sum(r.skipped for r in reports)} | {total_import:.2f} |"),
         "",
         "| analysis | seconds |",
         "|---|---|",
@@ -144,8 +145,8 @@ def run() -> str:
                 ("agents whose 2017 won count in the team table equals the file's", agents_equal,
                  len(ref["won_by_agent_2017"]))]),
         "",
-        f"Funnel order found from the data: {' > '.join(result['stages'])} (the data dictionary says "
-        "Prospecting > Engaging > Won / Lost; no deal in the files has a date for Prospecting, so the "
-        "order of the two open stages cannot be learned from visits).",
+        (f"Funnel order found from the data: {' > '.join(result['stages'])} (the data dictionary says "
+         "Prospecting > Engaging > Won / Lost; no deal in the files has a date for Prospecting, so the "
+         "order of the two open stages cannot be learned from visits)."),
     ]
     return "\n".join(lines)

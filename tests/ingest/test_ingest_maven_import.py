@@ -6,7 +6,7 @@ user-side ones of docs/examples/maven-crm, so this test checks the commands the 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,7 +26,6 @@ PROFILES = ROOT / "docs" / "examples" / "maven-crm"
 #: (file, profile) in the order of the README's commands (bench/manager_maven.py runs the same)
 STEPS = (("sales_teams", "sales_teams"), ("accounts", "accounts"), ("products", "products"),
          ("sales_pipeline", "sales_pipeline"), ("sales_pipeline", "sales_pipeline_engaged"))
-UTC = timezone.utc
 
 
 def import_maven(database: Database) -> list[ImportReport]:
@@ -58,14 +57,14 @@ def test_the_five_files_become_users_teams_accounts_products_deals_and_stage_vis
         assert territories[users["Cecily Lampkin"].territory_id] == "Central"
         acme = s.scalar(select(Account).where(Account.name == "Acme Corporation"))
         assert (acme.industry, acme.annual_revenue, acme.employees, acme.country) == (
-            "technology", Decimal("1100040000"), 2822, "United States")
+            "technology", Decimal(1100040000), 2822, "United States")
         skus = {p.sku: p for p in s.scalars(select(Product))}
-        assert skus["GTX Pro"].name == "GTX Pro" and skus["GTX Pro"].list_price == Decimal("4821")
+        assert skus["GTX Pro"].name == "GTX Pro" and skus["GTX Pro"].list_price == Decimal(4821)
         deals = {d.external_id: d for d in s.scalars(select(Opportunity))}
         won = deals["Z063OYW0"]
         assert won.owner_id == users["Darcel Schlecht"].id and won.product_id == skus["GTX Pro"].id  # "GTXPro"
         assert (won.outcome.value, won.amount, won.created_at, won.closed_at) == (
-            "won", Decimal("4514"), day("2016-10-25"), day("2017-03-11"))
+            "won", Decimal(4514), day("2016-10-25"), day("2017-03-11"))
         assert deals["HAXMC4IX"].account_id is None and deals["HAXMC4IX"].outcome.value == "open"
         assert (deals["EC4QE1BX"].outcome.value, deals["EC4QE1BX"].amount) == ("lost", None)  # close_value 0
         assert deals["PE84CX4O"].created_at == day("2018-01-01")  # no date in the file: the export's as_of

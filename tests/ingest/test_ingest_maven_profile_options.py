@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,8 +25,8 @@ def _yaml(tmp_path: Path, text: str) -> Path:
 
 
 def test_scale_multiplies_exactly_and_keeps_whole_numbers_whole() -> None:
-    assert scaled(Decimal("1100.04"), Decimal("1000000")) == Decimal("1100040000")
-    assert scaled(12, Decimal("1000")) == 12000 and isinstance(scaled(12, Decimal("1000")), int)
+    assert scaled(Decimal("1100.04"), Decimal(1000000)) == Decimal(1100040000)
+    assert scaled(12, Decimal(1000)) == 12000 and isinstance(scaled(12, Decimal(1000)), int)
     assert scaled(3, Decimal("0.5")) == Decimal("1.5")  # no longer whole: the int field then refuses it
     with pytest.raises(ValueError):
         scaled("12", Decimal(2))
@@ -42,7 +42,7 @@ def test_profile_options_are_checked_when_the_file_is_read(tmp_path: Path) -> No
     mapping = load_profile_file(_yaml(tmp_path, "entity: accounts\nas_of: 2018-01-01\ncolumns: {co: [name, "
                                                 "external_id]}\nskip_rows_without: [co]\n"))[0]
     assert mapping.columns["co"].fields == ("name", "external_id")
-    assert mapping.as_of == datetime(2018, 1, 1, tzinfo=timezone.utc)
+    assert mapping.as_of == datetime(2018, 1, 1, tzinfo=UTC)
     assert mapping.skip_rows_without == ("co",)
 
 
@@ -54,7 +54,7 @@ def test_scaled_values_are_checked_against_the_field(database: Database, tmp_pat
     import_file(database, good, None, str(profile))
     with database.transaction() as s:
         acme = s.scalar(select(Account))
-        assert (acme.employees, acme.annual_revenue) == (2, Decimal("1250000"))
+        assert (acme.employees, acme.annual_revenue) == (2, Decimal(1250000))
     bad = tmp_path / "bad.csv"
     bad.write_text("co,staff,rev\nBeta,3,-1\n")
     with pytest.raises(ValidationFailed) as failure:
@@ -92,5 +92,5 @@ def test_a_constant_stage_and_skipped_rows_make_history_from_a_date_column(datab
     report = import_file(database, history, None, str(profile))
     assert (report.rows_read, report.inserted, report.skipped) == (1, 1, 1)
     with database.transaction() as s:
-        rows = s.scalars(select(OpportunityHistory).where(OpportunityHistory.changed_at < datetime(2018, 1, 1, tzinfo=timezone.utc)))
+        rows = s.scalars(select(OpportunityHistory).where(OpportunityHistory.changed_at < datetime(2018, 1, 1, tzinfo=UTC)))
         assert [(r.stage, r.changed_at.date().isoformat()) for r in rows] == [("Engaging", "2017-02-03")]
