@@ -1,9 +1,10 @@
 """A small in-process cache of manager analytics, keyed by the viewer's scope and a cheap data version.
 
 The version is a handful of O(1) aggregates (row counts and highest ids of deals, stage history, leads,
-activities, users and forecast runs) that change whenever a deal is created or moves stage, a lead
-arrives or converts, an activity is logged or a forecast is stored. Edits that leave none of these
-behind (renaming a deal, say) show once an entry is :data:`TTL_SECONDS` old.
+users and forecast runs) that change whenever a deal is created or moves stage, a lead arrives or
+converts, or a forecast is stored. Activities are left out on purpose: a busy CRM logs them every few
+seconds and would never hit the cache; the team table's activity counts are at most :data:`TTL_SECONDS`
+old, like edits that leave none of the counted rows behind (renaming a deal, say).
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from salesmind.data.models import Activity, ForecastRun, Lead, Opportunity, OpportunityHistory, User
+from salesmind.data.models import ForecastRun, Lead, Opportunity, OpportunityHistory, User
 from salesmind.data.scope import Scope
 
 T = TypeVar("T")
 TTL_SECONDS = 60.0
 MAX_ENTRIES = 64
-_TABLES = (Opportunity, OpportunityHistory, Lead, Activity, User, ForecastRun)
+_TABLES = (Opportunity, OpportunityHistory, Lead, User, ForecastRun)
 
 
 def data_version(session: Session) -> tuple[Any, ...]:
