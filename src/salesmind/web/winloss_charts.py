@@ -16,9 +16,10 @@ MIN_HEIGHT = 320
 
 
 def _layout(fig: Any, height: int, left: int = 170, **extra: Any) -> dict[str, Any]:
-    fig.update_layout(template="none", height=max(height, MIN_HEIGHT), font=FONT, margin={"l": left, "r": 24, "t": 12, "b": 48},
+    fig.update_layout(template="none", height=max(height, MIN_HEIGHT), font=FONT,
+                      margin={"l": left, "r": 24, "t": 12, "b": 48},
                       paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-                      legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "font": {"size": 12}}, **extra)
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0, "font": {"size": 12}}, **extra)
     return json.loads(fig.to_json())
 
 
@@ -57,7 +58,8 @@ def loss_reason_chart(reasons: Sequence[LossReasonRow]) -> dict[str, Any] | None
         fig.add_bar(y=competitors, x=[reason.by_competitor.get(c, 0) for c in competitors], orientation="h",
                     name=reason.reason, marker={"color": PALETTE[i % len(PALETTE)] if i < len(PALETTE) else None},
                     hovertemplate="%{y}: %{x} lost, " + reason.reason.replace("%", "%%") + "<extra></extra>")
-    return _layout(fig, 90 + 34 * len(competitors), barmode="stack", xaxis={"title": "Lost deals"},
+    return _layout(fig, 90 + 34 * len(competitors), barmode="stack", xaxis={"title": {"text": "Lost deals",
+                                                                                    "standoff": 4}},
                    yaxis={"autorange": "reversed", "ticksuffix": "  "})
 
 
