@@ -43,17 +43,18 @@ def _period(start: str | None, end: str | None) -> tuple[date, date]:
     return first, last
 
 
-def _run(compute: Any, as_json: bool) -> Any:
-    """Open the database, run ``compute(session, scope, data)`` for the whole company, turn errors into exits."""
+def _run(compute: Any, start: str | None, end: str | None, as_json: bool) -> Any:
+    """``compute(session, scope, frames, first, last)`` for the whole company over the chosen period; errors exit."""
     from salesmind.analytics import pipeline_service as service
     from salesmind.cli.context import open_database
     from salesmind.data.scope import Scope
 
     try:
+        first, last = _period(start, end)
         database = open_database()
         with database.transaction() as session:
             scope = Scope.everything()
-            return compute(session, scope, service.load(session, scope))
+            return compute(session, scope, service.load(session, scope), first, last)
     except SalesmindError as exc:
         fail(exc, as_json)
 
@@ -86,13 +87,10 @@ def _fmt(column: str, value: Any) -> str:
 def conversion_cmd(start: Optional[str] = START, end: Optional[str] = END, group_by: Optional[str] = GROUP,
                    as_json: bool = JSON) -> None:
     """Stage-to-stage conversion (95% Wilson), time in stage and the bottlenecks of the period."""
-    from salesmind.analytics import pipeline_service as service
+    from salesmind.analytics.pipeline_service import pipeline_analysis
 
-    def compute(session: Any, scope: Any, data: Any) -> dict[str, Any]:
-        first, last = _period(start, end)
-        return service.pipeline_analysis(data, first, last, group_by)
-
-    report = _run(compute, as_json)
+    report = _run(lambda session, scope, data, first, last: pipeline_analysis(data, first, last, group_by),
+                  start, end, as_json)
     merged = report["conversion"].merge(report["time_in_stage"].rename(columns={"stage": "from_stage"}),
                                         on="from_stage")
     if as_json:
@@ -113,13 +111,10 @@ def conversion_cmd(start: Optional[str] = START, end: Optional[str] = END, group
 def velocity_cmd(start: Optional[str] = START, end: Optional[str] = END, group_by: Optional[str] = GROUP,
                  as_json: bool = JSON) -> None:
     """Velocity (open deals x win rate x size / cycle days) by period and its change split into four drivers."""
-    from salesmind.analytics import pipeline_service as service
+    from salesmind.analytics.pipeline_service import velocity_analysis
 
-    def compute(session: Any, scope: Any, data: Any) -> dict[str, Any]:
-        first, last = _period(start, end)
-        return service.velocity_analysis(data, first, last, group_by)
-
-    report = _run(compute, as_json)
+    report = _run(lambda session, scope, data, first, last: velocity_analysis(data, first, last, group_by),
+                  start, end, as_json)
     if as_json:
         emit_json({"current": report["current"], "previous": report["previous"], "change": report["change"],
                    "trend": _records(report["trend"]), "groups": report["groups"]})
@@ -139,13 +134,10 @@ def coverage_cmd(start: Optional[str] = START, end: Optional[str] = END, group_b
                  target: Optional[float] = typer.Option(None, "--target", min=0.01, help="The period's target."),
                  as_json: bool = JSON) -> None:
     """Open pipeline closing in the period / target (given, else the stored forecast, else last year's bookings)."""
-    from salesmind.analytics import pipeline_service as service
+    from salesmind.analytics.pipeline_service import coverage_analysis
 
-    def compute(session: Any, scope: Any, data: Any) -> dict[str, Any]:
-        first, last = _period(start, end)
-        return service.coverage_analysis(session, scope, data, first, last, target, group_by)
-
-    result = _run(compute, as_json)
+    result = _run(lambda session, scope, data, first, last: coverage_analysis(session, scope, data, first, last,
+                                                                              target, group_by), start, end, as_json)
     if as_json:
         emit_json(result)
         return
@@ -160,13 +152,10 @@ def coverage_cmd(start: Optional[str] = START, end: Optional[str] = END, group_b
 @pipeline_app.command("cohorts")
 def cohorts_cmd(start: Optional[str] = START, end: Optional[str] = END, as_json: bool = JSON) -> None:
     """Leads by source and created month: converted share and won share (traced by link or account)."""
-    from salesmind.analytics import pipeline_service as service
+    from salesmind.analytics.pipeline_service import cohort_analysis
 
-    def compute(session: Any, scope: Any, data: Any) -> pd.DataFrame:
-        first, last = _period(start, end)
-        return service.cohort_analysis(session, scope, data, first, last)
-
-    rows = _records(_run(compute, as_json))
+    rows = _records(_run(lambda session, scope, data, first, last: cohort_analysis(session, scope, data, first, last),
+                         start, end, as_json))
     if as_json:
         emit_json({"rows": rows})
         return
