@@ -161,11 +161,6 @@ def winloss_summary(session: Session, scope: Scope, *, since: date | None = None
                           model)
 
 
-def competitor_names(session: Session, scope: Scope) -> list[str]:
-    """Competitors named on the closed deals the scope may see (any period), most deals first."""
-    return [n for n in _names(closed_deals(session, scope, with_topics=False)) if n]
-
-
 def battle_card(session: Session, scope: Scope, name: str, *, since: date | None = None,
                 until: date | None = None) -> BattleCard:
     """The battle card of competitor ``name`` ('' for deals without one); NotFound when no visible deal names it."""
@@ -252,5 +247,5 @@ def card_dict(card: BattleCard) -> dict[str, Any]:
 
 
 __all__ = ["BattleCard", "CompetitorRow", "LossReasonRow", "WinLossSummary", "battle_card", "card_dict",
-           "competitor_dict", "competitor_label", "competitor_names", "loss_reason_dict", "summary_dict",
+           "competitor_dict", "competitor_label", "loss_reason_dict", "summary_dict",
            "winloss_summary"]

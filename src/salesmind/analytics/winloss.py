@@ -10,7 +10,6 @@ adjusts the p-values with Benjamini-Hochberg across the group's factors.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -289,12 +288,5 @@ def factor_dict(factor: Factor) -> dict[str, Any]:
             "significant": factor.significant, "outcome_bound": factor.outcome_bound}
 
 
-def filter_rows(deals: pd.DataFrame, keep: Callable[[pd.DataFrame], pd.Series]) -> pd.DataFrame:
-    """``deals`` rows where ``keep`` is true, with the frame's stage order kept."""
-    out = deals[keep(deals)]
-    out.attrs = dict(deals.attrs)
-    return out
-
-
 __all__ = ["MIN_CLOSED", "NO_COMPETITOR", "Factor", "closed_deals", "compare_factors", "deal_topics",
-           "factor_dict", "filter_rows", "loss_reason_group", "period_bounds", "quarterly", "ranked"]
+           "factor_dict", "loss_reason_group", "period_bounds", "quarterly", "ranked"]
