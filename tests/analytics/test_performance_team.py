@@ -131,3 +131,14 @@ def test_team_rows_pool_their_reps(database, pipeline) -> None:
     assert (east["won"], east["lost"]) == (11, 9) and east["win_rate"] == pytest.approx(11 / 20)
     assert east["activities"] == 34 and east["activities_per_week"] == pytest.approx(34 / 13 / 3)
     assert east["pipeline_open"] == 7000 and east["deals_created"] == sum(r["deals_created"] for r in rows)
+
+
+def test_period_defaults_and_bad_dates() -> None:
+    from salesmind.analytics.performance import period
+    from salesmind.core.errors import UserInputError
+
+    first, last = period(today=date(2025, 3, 1))
+    assert (first.date(), last.date()) == (date(2024, 3, 2), date(2025, 3, 2))
+    for start, end in ((None, date(1, 1, 1)), (date(2025, 2, 1), date(2025, 1, 1)), (date(9999, 1, 1), None)):
+        with pytest.raises(UserInputError):
+            period(start, end)

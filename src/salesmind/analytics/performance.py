@@ -440,10 +440,11 @@ def period(start: date | None = None, end: date | None = None, days: int = DEFAU
            today: date | None = None) -> tuple[datetime, datetime]:
     """The analysis period as UTC datetimes: ``end`` defaults to tomorrow (``today`` included, the real date when
     None), ``start`` to ``days`` before ``end``; a start not before the end is a user error."""
+    for day in (start, end):
+        if day is not None and not 1970 <= day.year <= 2200:
+            raise UserInputError(f"{day} is outside 1970-2200")
     last = end or ((today or utcnow().date()) + timedelta(days=1))
     first = start or (last - timedelta(days=days))
     if first >= last:
         raise UserInputError(f"the start ({first}) must be before the end ({last})")
-    if first.year < 1970 or last.year > 2200:
-        raise UserInputError("the period must lie between 1970 and 2200")
     return (datetime.combine(first, time.min, tzinfo=UTC), datetime.combine(last, time.min, tzinfo=UTC))
