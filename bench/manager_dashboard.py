@@ -14,12 +14,20 @@ import os
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
-from bench._large_demo import (AS_OF, ROOT, SEED, cache_is_valid, environment, expected_marker, salesmind_command,
-                               write_marker)
+from bench._large_demo import (
+    AS_OF,
+    ROOT,
+    SEED,
+    cache_is_valid,
+    environment,
+    expected_marker,
+    salesmind_command,
+    write_marker,
+)
 from bench._latency import percentile
 
 SIZE = os.environ.get("SALESMIND_BENCH_DASHBOARD_SIZE", "medium")
@@ -87,7 +95,7 @@ def measure(folder: Path = CACHE, n: int = REQUESTS) -> dict[str, dict[str, dict
     from salesmind.core.timeutil import FixedClock
 
     settings = Settings.from_env(environment(folder))
-    app = create_app(settings, clock=FixedClock(datetime.fromisoformat(AS_OF).replace(tzinfo=timezone.utc)))
+    app = create_app(settings, clock=FixedClock(datetime.fromisoformat(AS_OF).replace(tzinfo=UTC)))
     results: dict[str, dict[str, dict[str, float]]] = {}
     for who, email in PEOPLE.items():
         with TestClient(app) as client:
@@ -107,12 +115,12 @@ def measure(folder: Path = CACHE, n: int = REQUESTS) -> dict[str, dict[str, dict
 def report(results: dict[str, dict[str, dict[str, float]]], marker: dict[str, object], n: int) -> str:
     """The markdown section."""
     lines = ["## Manager dashboard: server time on the medium demo company", "",
-             f"Demo company `{marker['size']}` (seed {marker['seed']}, as of {marker['as_of']}); the real app in "
+             (f"Demo company `{marker['size']}` (seed {marker['seed']}, as of {marker['as_of']}); the real app in "
              f"process (FastAPI TestClient), logged in through the login form; {n} requests per page after two "
              "warm-ups (so the analytics cache, keyed by scope and data version, is warm), and "
              f"{COLD} more of `/manager` each right after emptying that cache (cold: the first view after the data "
              "changed); p50/p95 by nearest rank. Reference: the home page `/` in the same run. "
-             f"Goal: `/manager` p95 < {GOAL_MS:.0f} ms.", "",
+             f"Goal: `/manager` p95 < {GOAL_MS:.0f} ms."), "",
              "| who | path | p50 ms | p95 ms | p95 / home p95 |", "|---|---|---:|---:|---:|"]
     for who, paths in results.items():
         home = paths["/"]["p95"]
@@ -121,11 +129,11 @@ def report(results: dict[str, dict[str, dict[str, float]]], marker: dict[str, ob
     worst = max(paths["/manager"]["p95"] for paths in results.values())
     cold = max(paths["/manager (cold cache)"]["p95"] for paths in results.values())
     verdict = "meets" if worst < GOAL_MS else "misses"
-    lines += ["", f"Slowest `/manager` p95 with a warm cache: **{worst:.0f} ms**, which {verdict} the "
+    lines += ["", (f"Slowest `/manager` p95 with a warm cache: **{worst:.0f} ms**, which {verdict} the "
               f"{GOAL_MS:.0f} ms goal; with an empty cache (first view after a data change) p95 **{cold:.0f} ms**, "
-              f"which {'meets' if cold < GOAL_MS else 'misses'} it.",
-              "Reproduce: `python -m bench manager_dashboard` (builds the medium demo into var/bench/medium on first "
-              "use, about 2 minutes)."]
+              f"which {'meets' if cold < GOAL_MS else 'misses'} it."),
+              ("Reproduce: `python -m bench manager_dashboard` (builds the medium demo into var/bench/medium on first "
+              "use, about 2 minutes).")]
     return "\n".join(lines)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,7 +20,7 @@ PERIOD = ["--start", "2024-01-01", "--end", "2024-04-01"]
 
 
 def _at(day: int) -> datetime:
-    return datetime(2024, 1, day, tzinfo=timezone.utc)
+    return datetime(2024, 1, day, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def env(database: Database, tmp_path: Path) -> dict[str, str]:
         rep = create_user(s, "rep@x.io", "Rep", Role.REP)
         for name, path, outcome in (("A", ["discovery", "proposal", "closed_won"], Outcome.WON),
                                     ("B", ["discovery", "closed_lost"], Outcome.LOST)):
-            deal = Opportunity(name=name, owner_id=rep.id, stage=path[-1], outcome=outcome, amount=Decimal("900"),
+            deal = Opportunity(name=name, owner_id=rep.id, stage=path[-1], outcome=outcome, amount=Decimal(900),
                                created_at=_at(1), closed_at=_at(1 + 10 * (len(path) - 1)))
             s.add(deal)
             s.flush()

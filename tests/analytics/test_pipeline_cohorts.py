@@ -26,8 +26,8 @@ def test_trace_and_cohort_table() -> None:
     # 1 by its link; 2 by the account deal created a week after conversion (the 2024 win is too early);
     # 4's only account deal is outside the window; 3 never converted; 5's account has no deals
     assert traced["traced"].tolist() == ["link", "account", None, None, None]
-    assert traced.loc[1, "won"] is True or traced.loc[1, "won"] == True  # noqa: E712
-    assert traced.loc[2, "won"] == False  # noqa: E712
+    assert traced.loc[1, "won"] is True or traced.loc[1, "won"] == True
+    assert traced.loc[2, "won"] == False
     table = cohort_table(trace_outcomes(leads, deals)).set_index(["source", "month"])
     web = table.loc[("web", "2025-01")]
     assert (web["leads"], web["converted"], web["traced"], web["won"]) == (2, 2, 2, 1)

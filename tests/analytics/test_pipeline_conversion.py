@@ -1,20 +1,28 @@
 """Stage conversion, time in stage, funnel, flows and bottlenecks on a five-deal pipeline worked by hand."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from math import sqrt
 
 import pandas as pd
 import pytest
 
-from salesmind.analytics.pipeline import (bottlenecks, conversion, funnel, pipeline_report, reach_times,
-                                          stage_flows, time_in_stage, wilson)
+from salesmind.analytics.pipeline import (
+    bottlenecks,
+    conversion,
+    funnel,
+    pipeline_report,
+    reach_times,
+    stage_flows,
+    time_in_stage,
+    wilson,
+)
 from salesmind.core.errors import UserInputError
 
 STAGES = ["A", "B", "C"]
 
 
 def _t(day: int) -> pd.Timestamp:
-    return pd.Timestamp(datetime(2025, 1, day, tzinfo=timezone.utc))
+    return pd.Timestamp(datetime(2025, 1, day, tzinfo=UTC))
 
 
 # deal: (outcome, segment, [(stage, day entered)], closed day)

@@ -11,7 +11,7 @@ from salesmind.core.db import Database
 from salesmind.data.scope import Scope
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
-from test_ingest_maven_import import import_maven  # noqa: E402
+from test_ingest_maven_import import import_maven
 
 
 def test_imported_maven_pipeline(database: Database) -> None:

@@ -6,7 +6,13 @@ import pandas as pd
 import pytest
 
 from salesmind.analytics.coverage import choose_target, coverage
-from salesmind.analytics.periods import previous_period, quarter_of, resolve_period, trailing_periods, year_before
+from salesmind.analytics.periods import (
+    previous_period,
+    quarter_of,
+    resolve_period,
+    trailing_periods,
+    year_before,
+)
 from salesmind.analytics.velocity import DRIVERS, decompose, velocity, velocity_report
 from salesmind.core.errors import UserInputError
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from salesmind.data.models import Lead, Opportunity, OpportunityHistory
@@ -12,7 +12,7 @@ PERIOD = {"start": "2024-01-01", "end": "2024-04-01"}
 
 
 def _at(month: int, day: int) -> datetime:
-    return datetime(2024, month, day, tzinfo=timezone.utc)
+    return datetime(2024, month, day, tzinfo=UTC)
 
 
 def seed(database, world) -> None:  # type: ignore[no-untyped-def]
@@ -21,7 +21,7 @@ def seed(database, world) -> None:  # type: ignore[no-untyped-def]
         for rep, path, outcome in (("ann", ["discovery", "proposal", "closed_won"], Outcome.WON),
                                    ("bob", ["discovery", "closed_lost"], Outcome.LOST)):
             deal = Opportunity(name=f"{rep}-q1", owner_id=world.users[rep], stage=path[-1], outcome=outcome,
-                               amount=Decimal("5000"), created_at=_at(1, 1), closed_at=_at(1, 1 + 10 * (len(path) - 1)),
+                               amount=Decimal(5000), created_at=_at(1, 1), closed_at=_at(1, 1 + 10 * (len(path) - 1)),
                                lead_source="web", expected_close_date=date(2024, 2, 1))
             s.add(deal)
             s.flush()

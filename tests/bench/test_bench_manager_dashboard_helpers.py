@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # ``bench`` is a top-level folder of the repository, not an installed package
     sys.path.insert(0, str(ROOT))
 
-from bench.manager_dashboard import report, summarise, time_requests  # noqa: E402
+from bench.manager_dashboard import report, summarise, time_requests
 
 
 def test_time_requests_warms_up_calls_the_hook_and_refuses_errors() -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from salesmind.data.models import Opportunity, OpportunityHistory, User
 from salesmind.data.models.base import Outcome
 
 
 def _at(month: int, day: int) -> datetime:
-    return datetime(2025, month, day, tzinfo=timezone.utc)
+    return datetime(2025, month, day, tzinfo=UTC)
 
 
 def seed_pipeline(database) -> None:
@@ -36,7 +36,7 @@ def seed_pipeline(database) -> None:
 
 
 def chart(html: str, chart_id: str) -> dict:
-    found = re.search(rf'<script type="application/json" id="{chart_id}-data">(.*?)</script>', html, re.S)
+    found = re.search(rf'<script type="application/json" id="{chart_id}-data">(.*?)</script>', html, re.DOTALL)
     assert found, chart_id
     return json.loads(found.group(1))
 

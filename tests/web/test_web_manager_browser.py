@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from salesmind.core.db import Database
-
-from conftest import PASSWORD
 from test_web_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _require_chromium, server  # noqa: F401
 from test_web_manager import seed_pipeline
+
+from conftest import PASSWORD
+from salesmind.core.db import Database
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,6 @@ is untraced and left out of the won share's denominator.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import String, cast, select

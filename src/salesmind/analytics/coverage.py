@@ -54,7 +54,7 @@ def coverage(deals: pd.DataFrame, start: date, end: date, *, target: float | Non
     chosen, source = choose_target(target, forecast, last_year)
     remaining = chosen - won if chosen is not None else None
     result: dict[str, Any] = {
-        "start": start, "end": end, "open_pipeline": amount, "open_deals": int(len(pipeline)), "won": won,
+        "start": start, "end": end, "open_pipeline": amount, "open_deals": len(pipeline), "won": won,
         "target": chosen, "target_source": source, "last_year_bookings": last_year,
         "coverage": amount / chosen if chosen else None,
         "remaining_coverage": amount / remaining if remaining and remaining > 0 else None, "groups": []}

@@ -124,7 +124,7 @@ def time_in_stage(events: pd.DataFrame, stages: list[str], start: date | None, e
     rows = []
     for stage in stages:
         values = grouped.get(stage, pd.Series(dtype=float))
-        rows.append({"stage": stage, "visits": int(len(values)),
+        rows.append({"stage": stage, "visits": len(values),
                      "median_days": float(values.median()) if len(values) else None,
                      "p75_days": float(values.quantile(0.75)) if len(values) else None})
     return pd.DataFrame(rows, columns=["stage", "visits", "median_days", "p75_days"])

@@ -7,9 +7,10 @@ teams', admins all) and a period ``[start, end)``; the pure functions live in ``
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Callable, Hashable, TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 from sqlalchemy import select

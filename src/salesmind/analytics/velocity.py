@@ -41,7 +41,7 @@ def velocity(deals: pd.DataFrame, start: date, end: date) -> dict[str, Any]:
     parts = (n_open, win_rate, size, cycle)
     value = n_open * win_rate * size / cycle if all(p for p in parts) else None  # type: ignore[operator]
     return {"start": start, "end": end, "open_deals": n_open, "win_rate": win_rate, "deal_size": size,
-            "cycle_days": cycle, "won": int(len(won)), "closed": int(len(closed)), "velocity": value}
+            "cycle_days": cycle, "won": len(won), "closed": len(closed), "velocity": value}
 
 
 def decompose(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Any, Optional
+from datetime import UTC, date, datetime
+from typing import Any
 
 import pandas as pd
 import typer
@@ -36,7 +36,7 @@ def _period(start: str | None, end: str | None) -> tuple[date, date]:
 
     first, last = _day(start, "--start"), _day(end, "--end")
     if first is None and last is None:
-        return quarter_of(datetime.now(timezone.utc).date())
+        return quarter_of(datetime.now(UTC).date())
     if first is None or last is None:
         raise UserInputError("give both --start and --end, or neither (this quarter)")
     check_period(first, last)
@@ -84,7 +84,7 @@ def _fmt(column: str, value: Any) -> str:
 
 
 @pipeline_app.command("conversion")
-def conversion_cmd(start: Optional[str] = START, end: Optional[str] = END, group_by: Optional[str] = GROUP,
+def conversion_cmd(start: str | None = START, end: str | None = END, group_by: str | None = GROUP,
                    as_json: bool = JSON) -> None:
     """Stage-to-stage conversion (95% Wilson), time in stage and the bottlenecks of the period."""
     from salesmind.analytics.pipeline_service import pipeline_analysis
@@ -108,7 +108,7 @@ def conversion_cmd(start: Optional[str] = START, end: Optional[str] = END, group
 
 
 @pipeline_app.command("velocity")
-def velocity_cmd(start: Optional[str] = START, end: Optional[str] = END, group_by: Optional[str] = GROUP,
+def velocity_cmd(start: str | None = START, end: str | None = END, group_by: str | None = GROUP,
                  as_json: bool = JSON) -> None:
     """Velocity (open deals x win rate x size / cycle days) by period and its change split into four drivers."""
     from salesmind.analytics.pipeline_service import velocity_analysis
@@ -130,8 +130,8 @@ def velocity_cmd(start: Optional[str] = START, end: Optional[str] = END, group_b
 
 
 @pipeline_app.command("coverage")
-def coverage_cmd(start: Optional[str] = START, end: Optional[str] = END, group_by: Optional[str] = GROUP,
-                 target: Optional[float] = typer.Option(None, "--target", min=0.01, help="The period's target."),
+def coverage_cmd(start: str | None = START, end: str | None = END, group_by: str | None = GROUP,
+                 target: float | None = typer.Option(None, "--target", min=0.01, help="The period's target."),
                  as_json: bool = JSON) -> None:
     """Open pipeline closing in the period / target (given, else the stored forecast, else last year's bookings)."""
     from salesmind.analytics.pipeline_service import coverage_analysis
@@ -150,7 +150,7 @@ def coverage_cmd(start: Optional[str] = START, end: Optional[str] = END, group_b
 
 
 @pipeline_app.command("cohorts")
-def cohorts_cmd(start: Optional[str] = START, end: Optional[str] = END, as_json: bool = JSON) -> None:
+def cohorts_cmd(start: str | None = START, end: str | None = END, as_json: bool = JSON) -> None:
     """Leads by source and created month: converted share and won share (traced by link or account)."""
     from salesmind.analytics.pipeline_service import cohort_analysis
 

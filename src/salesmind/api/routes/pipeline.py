@@ -3,10 +3,9 @@ conversion and time in stage, velocity, coverage and lead cohorts; ``?format=csv
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Annotated, Any, Literal
-
-import math
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Query, Response
@@ -16,7 +15,12 @@ from salesmind.analytics.periods import check_period, quarter_of
 from salesmind.analytics.pipeline import GROUPINGS
 from salesmind.api.csv import csv_response
 from salesmind.api.deps import NowDep, ScopeDep, SessionDep
-from salesmind.api.schemas.pipeline import CohortPublic, CoveragePublic, PipelinePublic, VelocityPublic
+from salesmind.api.schemas.pipeline import (
+    CohortPublic,
+    CoveragePublic,
+    PipelinePublic,
+    VelocityPublic,
+)
 from salesmind.core.errors import UserInputError
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])

@@ -3,7 +3,7 @@ bottlenecks, lead cohorts and the team table for a period and grouping (managers
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query
@@ -31,7 +31,7 @@ def add_manager_nav(app: FastAPI) -> None:
 
 
 def _utc(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=timezone.utc)
+    return datetime.combine(day, time(), tzinfo=UTC)
 
 
 def _rows(frame: Any) -> list[dict[str, Any]]:
@@ -68,14 +68,14 @@ def _dashboard(session: Any, scope: Any, data: service.PipelineData, start: date
     speed = service.velocity_analysis(data, start, end, group_by)
     cover = service.coverage_analysis(session, scope, data, start, end, group_by=group_by)
     cohorts = service.cohort_analysis(session, scope, data, *service.cohort_window(start, end))
-    return dict(
-        report=report, conversion=_rows(report["conversion"]), times=_rows(report["time_in_stage"]),
-        history_rates=report["history_conversion"].set_index("from_stage")["rate"].to_dict(),
-        groups=[{"group": g["group"], "conversion": _rows(g["conversion"])} for g in report["groups"]],
-        velocity=speed, velocity_groups=speed["groups"], coverage=cover, accuracy=accuracy_report(session),
-        cohorts=_rows(cohorts), driver_labels=charts.DRIVER_LABELS,
-        team_rows=team_table(session, scope, _utc(start), _utc(end)),
-        funnel_chart=charts.funnel_chart(report["funnel"]),
-        sankey_chart=charts.sankey_chart(report["flows"], report["stages"]),
-        velocity_chart=charts.velocity_chart(speed["trend"]), drivers_chart=charts.drivers_chart(speed["change"]),
-        coverage_chart=charts.coverage_chart(cover), cohort_chart=charts.cohort_chart(cohorts))
+    return {
+        "report": report, "conversion": _rows(report["conversion"]), "times": _rows(report["time_in_stage"]),
+        "history_rates": report["history_conversion"].set_index("from_stage")["rate"].to_dict(),
+        "groups": [{"group": g["group"], "conversion": _rows(g["conversion"])} for g in report["groups"]],
+        "velocity": speed, "velocity_groups": speed["groups"], "coverage": cover, "accuracy": accuracy_report(session),
+        "cohorts": _rows(cohorts), "driver_labels": charts.DRIVER_LABELS,
+        "team_rows": team_table(session, scope, _utc(start), _utc(end)),
+        "funnel_chart": charts.funnel_chart(report["funnel"]),
+        "sankey_chart": charts.sankey_chart(report["flows"], report["stages"]),
+        "velocity_chart": charts.velocity_chart(speed["trend"]), "drivers_chart": charts.drivers_chart(speed["change"]),
+        "coverage_chart": charts.coverage_chart(cover), "cohort_chart": charts.cohort_chart(cohorts)}
