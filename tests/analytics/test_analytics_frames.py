@@ -59,4 +59,5 @@ def test_stage_order_from_data_for_foreign_ladders() -> None:
         rows += [(deal, stage, _at(day + 1)) for day, stage in enumerate(ladder)]
     events = pd.DataFrame(rows, columns=["deal_id", "stage", "entered_at"])
     assert stage_order(events) == ["Lead", "Demo", "Offer"]
+    assert stage_order(events.iloc[:0]) == [] and stage_order(pd.DataFrame(columns=["deal_id"])) == []
     assert is_closed_stage("Closed Won") and is_closed_stage("lost") and not is_closed_stage("Negotiation")

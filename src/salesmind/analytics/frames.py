@@ -130,6 +130,8 @@ def stage_order(events: pd.DataFrame) -> list[str]:
     mean position in deals' visit sequences (0 = first visit, 1 = last), which recovers the order of
     any ladder deals mostly walk forward.
     """
+    if events.empty:
+        return []
     open_events = events[~events["stage"].map(is_closed_stage)]
     names = list(dict.fromkeys(open_events["stage"].tolist()))
     ladder = [s for s in STAGES if not is_closed_stage(s)]
