@@ -59,5 +59,9 @@ def test_stage_order_from_data_for_foreign_ladders() -> None:
         rows += [(deal, stage, _at(day + 1)) for day, stage in enumerate(ladder)]
     events = pd.DataFrame(rows, columns=["deal_id", "stage", "entered_at"])
     assert stage_order(events) == ["Lead", "Demo", "Offer"]
+    # final-state exports: no deal visits both open stages; deals close from "Engaging", never from "Prospecting"
+    final = pd.DataFrame([(1, "Prospecting", _at(2), None), (2, "Engaging", _at(1), "Won"), (2, "Won", _at(3), None),
+                          (3, "Engaging", _at(1), None)], columns=["deal_id", "stage", "entered_at", "next_stage"])
+    assert stage_order(final) == ["Prospecting", "Engaging"]
     assert stage_order(events.iloc[:0]) == [] and stage_order(pd.DataFrame(columns=["deal_id"])) == []
     assert is_closed_stage("Closed Won") and is_closed_stage("lost") and not is_closed_stage("Negotiation")

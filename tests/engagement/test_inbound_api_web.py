@@ -101,6 +101,8 @@ def test_report_submissions_and_rules_api_by_role(client: TestClient, mail_db: D
     assert report.json()["overall"]["median_queued_minutes"] == 0.0
     assert client.get("/api/inbound/report?start=2024-06-04T00:00:00Z&end=2024-06-01T00:00:00Z",
                       headers=as_admin).status_code == 422
+    early = client.get("/api/inbound/report?end=0001-01-01T00:00:00Z", headers=as_admin)  # the fuzzer found it
+    assert early.status_code == 422 and "1900" in early.text
     assert client.get("/api/inbound/submissions", headers=as_manager).json() == []  # not their team's lead
     assert len(client.get("/api/inbound/submissions", headers=as_admin).json()) == 1
     assert client.get("/api/inbound/rules", headers=as_manager).status_code == 403

@@ -128,7 +128,8 @@ def stage_order(events: pd.DataFrame) -> list[str]:
 
     salesmind's own ladder when every open stage is on it; otherwise the stages sorted by their
     mean position in deals' visit sequences (0 = first visit, 1 = last), which recovers the order of
-    any ladder deals mostly walk forward.
+    any ladder deals mostly walk forward; ties (stages no deal visits both of) go to the share of visits
+    that end in a close, so the stage deals close from comes last.
     """
     if events.empty:
         return []
@@ -141,5 +142,9 @@ def stage_order(events: pd.DataFrame) -> list[str]:
     size = open_events.groupby("deal_id")["stage"].transform("size")
     relative = np.where(size > 1, position / (size - 1).clip(lower=1), 0.0)
     first_seen = open_events.groupby("stage")["entered_at"].min()
-    mean = pd.Series(relative, index=open_events.index).groupby(open_events["stage"]).mean()
-    return sorted(names, key=lambda s: (mean[s], first_seen[s]))
+    mean = pd.Series(relative, index=open_events.index).groupby(open_events["stage"]).mean().round(3)
+    # when deals never walk between two stages (an export of final states), the one deals close from is later
+    closes = open_events["next_stage"].map(is_closed_stage) if "next_stage" in open_events else None
+    closing = (closes.groupby(open_events["stage"]).mean() if closes is not None
+               else pd.Series(0.0, index=mean.index))
+    return sorted(names, key=lambda s: (mean[s], closing[s], first_seen[s]))

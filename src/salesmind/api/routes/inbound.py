@@ -51,6 +51,8 @@ def report(request: Request, session: SessionDep, scope: ScopeDep, _user: Manage
            start: UtcTime | None = None, end: UtcTime | None = None) -> ReportPublic:
     """Time to first reply (queued, sent): median, p90, share within the target, never answered; by source, owner
     and day. Default period: the last 30 days."""
+    if any(t is not None and not 1900 <= t.year <= 2200 for t in (start, end)):
+        raise UserInputError("start and end must lie between 1900 and 2200")
     end = end or now + timedelta(seconds=1)  # the period's end is exclusive: include what arrived just now
     start = start or end - timedelta(days=30)
     if start >= end or end - start > timedelta(days=3660):
