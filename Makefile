@@ -34,6 +34,7 @@ demo: install
 	$(BIN)/salesmind customers refresh
 	$(BIN)/salesmind calls analyse
 	$(BIN)/salesmind deals health
+	$(BIN)/salesmind discounts train
 	$(BIN)/salesmind replies classify
 	$(BIN)/salesmind serve --mail-catcher
 
