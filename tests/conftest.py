@@ -24,6 +24,16 @@ def _postgres_url() -> str | None:
     return url
 
 
+@pytest.fixture(autouse=True)
+def _fresh_analytics_cache() -> Iterator[None]:
+    """Each test starts with an empty manager-analytics cache (its keys hold a database URL and row counts, which
+    two tests' databases can share)."""
+    from salesmind.analytics.cache import CACHE
+
+    CACHE.clear()
+    yield
+
+
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     """A private SALESMIND_HOME for one test."""

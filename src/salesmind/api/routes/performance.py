@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from salesmind.analytics.cache import cached
 from salesmind.analytics.impact import impact_for
 from salesmind.analytics.performance import performance_tables, period
 from salesmind.analytics.performance_rep import rep_report
@@ -29,7 +30,8 @@ def team(session: SessionDep, scope: ScopeDep, now: NowDep, start: StartQ = None
     """Every visible rep's activity, deals, win rate (Wilson), size, cycle, discount, pipeline, forecast accuracy,
     gaps to the top performers; and each team's pooled figures."""
     first, last = period(start, end, today=now.date())
-    rows, teams = performance_tables(session, scope, first, last)
+    rows, teams = cached(session, scope, "performance-tables", (first, last),
+                         lambda: performance_tables(session, scope, first, last))
     if format == "csv":
         chosen = rows if table == "reps" else teams
         flat = [{k: v for k, v in r.items() if k not in ("activities_by_type", "gap_metrics")} for r in chosen]
@@ -41,7 +43,9 @@ def team(session: SessionDep, scope: ScopeDep, now: NowDep, start: StartQ = None
 def rep(user_id: RecordId, session: SessionDep, scope: ScopeDep, now: NowDep, start: StartQ = None, end: EndQ = None,
         format: FormatQ = "json") -> RepPerformance | Response:
     """One rep's gaps to the top performers (95% CI, test, p, BH q), stage conversion and win rate by quarter."""
-    report = rep_report(session, scope, user_id, *period(start, end, today=now.date()))
+    span = period(start, end, today=now.date())
+    report = cached(session, scope, "performance-rep", (user_id, *span),
+                    lambda: rep_report(session, scope, user_id, *span))
     if format == "csv":
         return csv_response(report["gaps"], f"performance-gaps-{user_id}")
     return RepPerformance.model_validate(report)

@@ -14,6 +14,7 @@ from salesmind.analytics.battlecards import (
     summary_dict,
     winloss_summary,
 )
+from salesmind.analytics.cache import cached
 from salesmind.analytics.winloss import factor_dict
 from salesmind.api.csv import csv_response
 from salesmind.api.deps import ScopeDep, SessionDep
@@ -32,7 +33,8 @@ def winloss(session: SessionDep, scope: ScopeDep, since: Since = None, until: Un
             table: Annotated[str, Query(pattern="^(competitors|loss_reasons)$")] = "competitors") -> Any:
     """Deals closed in the period: each competitor's win rate, gap and adjusted odds ratio; each loss reason's
     factors (``format=csv`` returns the ``table`` chosen)."""
-    summary = winloss_summary(session, scope, since=since, until=until)
+    summary = cached(session, scope, "winloss-summary", (since, until),
+                     lambda: winloss_summary(session, scope, since=since, until=until))
     if format == "csv":
         if table == "competitors":
             return csv_response([competitor_dict(r) for r in summary.competitors], "winloss-competitors")
@@ -47,7 +49,9 @@ def card(session: SessionDep, scope: ScopeDep, name: Annotated[str, Path(min_len
          since: Since = None, until: Until = None, format: Format = "json",
          table: Annotated[str, Query(pattern="^(factors|deals)$")] = "factors") -> Any:
     """A competitor's battle card (``_none`` is the deals without one); 404 when no visible closed deal names it."""
-    found = battle_card(session, scope, "" if name == NO_COMPETITOR_PATH else name, since=since, until=until)
+    key = "" if name == NO_COMPETITOR_PATH else name
+    found = cached(session, scope, "battle-card", (key, since, until),
+                   lambda: battle_card(session, scope, key, since=since, until=until))
     if format == "csv":
         if table == "deals":
             return csv_response(found.deals, f"battlecard-{name}-deals")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import HTMLResponse
 
 from salesmind.analytics.battlecards import battle_card, winloss_summary
+from salesmind.analytics.cache import cached
 from salesmind.analytics.winloss import MIN_CLOSED
 from salesmind.core.errors import NotFound, UserInputError
 from salesmind.data.models import Role
@@ -43,7 +44,8 @@ def card_path(name: str) -> str:
 def winloss_page(page: PageDep, since: Day = None, until: Day = None) -> HTMLResponse:
     """Competitors with win rates and intervals, the adjusted odds ratios, and the loss reasons."""
     try:
-        summary = winloss_summary(page.session, page.scope, since=since, until=until)
+        summary = cached(page.session, page.scope, "winloss-summary", (since, until),
+                         lambda: winloss_summary(page.session, page.scope, since=since, until=until))
     except UserInputError as exc:
         return page.render("battlecards/list.html", summary=None, problem=str(exc), since=since, until=until)
     return page.render("battlecards/list.html", summary=summary, problem=None, since=since, until=until,
@@ -56,8 +58,9 @@ def winloss_page(page: PageDep, since: Day = None, until: Day = None) -> HTMLRes
 def card_page(page: PageDep, name: str, since: Day = None, until: Day = None) -> HTMLResponse:
     """One competitor's battle card; 404 when no visible closed deal names it."""
     try:
-        card = battle_card(page.session, page.scope, "" if name == NO_COMPETITOR_PATH else name, since=since,
-                           until=until)
+        key = "" if name == NO_COMPETITOR_PATH else name
+        card = cached(page.session, page.scope, "battle-card", (key, since, until),
+                      lambda: battle_card(page.session, page.scope, key, since=since, until=until))
     except NotFound as exc:
         raise PageNotFound(str(exc)) from None
     except UserInputError as exc:

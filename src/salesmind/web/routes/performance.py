@@ -10,8 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import HTMLResponse
 
+from salesmind.analytics.cache import cached
 from salesmind.analytics.impact import IMPACT_METRICS, impact_for
-from salesmind.analytics.performance import performance_tables, period, team_table
+from salesmind.analytics.performance import performance_tables, period
 from salesmind.analytics.performance_rep import rep_report
 from salesmind.core.errors import NotFound, UserInputError
 from salesmind.web.deps import PageDep, PageNotFound
@@ -49,7 +50,8 @@ def _guard(call: Callable[[], Any]) -> tuple[Any, str | None]:
 def team_page(page: PageDep, start: StartQ = None, end: EndQ = None) -> HTMLResponse:
     """Every visible rep's activity, deals, win rate, size, cycle, discount, pipeline, forecast accuracy and gaps."""
     span, error = _guard(lambda: period(start, end, today=_today(page)))
-    rows, teams = performance_tables(page.session, page.scope, *span) if span else ([], [])
+    rows, teams = cached(page.session, page.scope, "performance-tables", span,
+                         lambda: performance_tables(page.session, page.scope, *span)) if span else ([], [])
     first, last = (span[0].date(), span[1].date()) if span else (start, end)
     return page.render("performance/team.html", team_rows=rows, teams=teams, error=error, start=first, end=last,
                        team_link_query=f"?start={first}&end={last}" if span else "")
@@ -62,7 +64,8 @@ def impact_page(page: PageDep, change: Annotated[date | None, Query()] = None,
                 window_days: Annotated[int, Query(ge=7, le=730)] = 90) -> HTMLResponse:
     """The baseline-versus-after form; with a change date and treated reps, the estimate and its chart."""
     span = period(today=_today(page))
-    choices = team_table(page.session, page.scope, *span)
+    choices = cached(page.session, page.scope, "performance-tables", span,
+                     lambda: performance_tables(page.session, page.scope, *span))[0]
     result, error = None, None
     if change and reps:
         impact, error = _guard(lambda: impact_for(page.session, page.scope, change, reps, metric, window_days))
@@ -81,7 +84,8 @@ def rep_page(page: PageDep, user_id: int, start: StartQ = None, end: EndQ = None
     if span is None:
         span = period(today=_today(page))
     try:
-        report = rep_report(page.session, page.scope, user_id, *span)
+        report = cached(page.session, page.scope, "performance-rep", (user_id, *span),
+                        lambda: rep_report(page.session, page.scope, user_id, *span))
     except NotFound as exc:
         raise PageNotFound(str(exc)) from None
     return page.render("performance/rep.html", report=report, error=error, start=span[0].date(), end=span[1].date(),
