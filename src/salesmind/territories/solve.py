@@ -1,4 +1,4 @@
-"""Solve the assignment exactly as a mixed-integer programme with SciPy's ``milp`` (the HiGHS solver).
+"""Solve the assignment exactly as a mixed-integer programme with HiGHS (through ``highspy``).
 
 Exact reduction: unlocked accounts with the same cell and the same value are interchangeable (same expected
 value for every rep, same load), so one integer variable ``x[r, g]`` counts the accounts of group ``g`` given to
@@ -16,17 +16,23 @@ recomputed on the true values.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
+import highspy
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint
 
 from salesmind.core.errors import UserInputError
 from salesmind.territories.problem import TerritoryProblem
+from salesmind.territories.repair import rebalance
 
-SOLVER = "scipy-milp-highs"
+SOLVER = f"highs-{highspy.HIGHS_VERSION_MAJOR}.{highspy.HIGHS_VERSION_MINOR}.{highspy.HIGHS_VERSION_PATCH}"
 CONSTRAINTS = ("capacity", "capacity_value", "balance")
 
 
@@ -103,6 +109,12 @@ def _precheck(problem: TerritoryProblem, groups: Groups, eligible: np.ndarray) -
                              f"{problem.n_reps} reps x {s.capacity_value:,.0f}; raise the value capacity")
 
 
+def value_unit(problem: TerritoryProblem) -> float:
+    """The mean account value (1 when there is none): the programme's unit of value."""
+    mean = float(problem.value.mean()) if len(problem.value) else 0.0
+    return mean if mean > 0 else 1.0
+
+
 def _programme(problem: TerritoryProblem, groups: Groups, eligible: np.ndarray, use: set[str]):  # type: ignore[no-untyped-def]
     s = problem.settings
     R, count = problem.n_reps, groups.count
@@ -120,8 +132,10 @@ def _programme(problem: TerritoryProblem, groups: Groups, eligible: np.ndarray, 
     balance_groups = problem.balance_groups()
     G = int(balance_groups.max()) + 1 if "balance" in use and s.balance is not None else 0
     n = K + M + G
-    gain = groups.value[xg] * problem.prob[xr, groups.cell[xg]]
-    c = np.concatenate([-gain, [-s.move_cost * groups.value[g] for _, g, _ in ys], np.zeros(G)])
+    unit = value_unit(problem)  # values in units of the mean account: row activities near 1 suit HiGHS's tolerances
+    gv = groups.value / unit
+    gain = gv[xg] * problem.prob[xr, groups.cell[xg]]
+    c = np.concatenate([-gain, [-s.move_cost * gv[g] for _, g, _ in ys], np.zeros(G)])
     lb = np.zeros(n)
     ub = np.concatenate([count[xg].astype(float), [k for *_, k in ys], np.full(G, np.inf)])
     if s.capacity is not None and "capacity" in use:
@@ -141,28 +155,95 @@ def _programme(problem: TerritoryProblem, groups: Groups, eligible: np.ndarray, 
         add([K + j, index[(o, g)]], [1.0, -1.0], -np.inf, 0.0)
     held = problem.locked
     locked_count = np.bincount(problem.current[held], minlength=R)
-    locked_value = np.bincount(problem.current[held], weights=problem.value[held], minlength=R)
+    locked_value = np.bincount(problem.current[held], weights=problem.value[held], minlength=R) / unit
     by_rep = [np.flatnonzero(xr == r) for r in range(R)]
     if s.capacity is not None and "capacity" in use:
         for r in range(R):
             add(by_rep[r], np.ones(len(by_rep[r])), -np.inf, s.capacity - locked_count[r])
     if s.capacity_value is not None and "capacity_value" in use:
         for r in range(R):
-            add(by_rep[r], groups.value[xg[by_rep[r]]], -np.inf, s.capacity_value - locked_value[r])
+            add(by_rep[r], gv[xg[by_rep[r]]], -np.inf, s.capacity_value / unit - locked_value[r])
     if G:
         b = s.balance
         for grp in range(G):
             reps = np.flatnonzero(balance_groups == grp)
             cols_g = np.concatenate([by_rep[r] for r in reps])
-            add(list(cols_g) + [K + M + grp], list(groups.value[xg[cols_g]]) + [-1.0],
+            add(list(cols_g) + [K + M + grp], list(gv[xg[cols_g]]) + [-1.0],
                 -locked_value[reps].sum(), -locked_value[reps].sum())
             for r in reps:
                 columns = list(by_rep[r]) + [K + M + grp]
-                coefs = list(groups.value[xg[by_rep[r]]])
+                coefs = list(gv[xg[by_rep[r]]])
                 add(columns, coefs + [-(1 + b) / len(reps)], -np.inf, -locked_value[r])
                 add(columns, coefs + [-(1 - b) / len(reps)], -locked_value[r], np.inf)
     A = sparse.csr_array((vals, (rows, cols)), shape=(len(lo), n))
-    return c, integrality, Bounds(lb, ub), LinearConstraint(A, lo, hi), (xr, xg, K, ys)
+    return c, integrality, Bounds(lb, ub), LinearConstraint(A, lo, hi), (xr, xg, K, ys, unit)
+
+
+@dataclass(frozen=True)
+class _Result:
+    status: str  # optimal | infeasible | time_limit | other
+    x: np.ndarray | None
+    fun: float
+    mip_gap: float
+    dual_bound: float
+    message: str
+
+
+@contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """HiGHS prints its banner to the process's stdout when the first instance is built (it would corrupt
+    ``--json`` output), before any option can turn logging off."""
+    sys.stdout.flush()
+    saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+
+
+def _highs() -> highspy.Highs:
+    with _quiet_stdout():
+        h = highspy.Highs()
+    h.silent()
+    return h
+
+
+def _run(c: np.ndarray, integrality: np.ndarray, bounds: Bounds, cons: LinearConstraint, time_limit: float,
+         gap: float = 1e-4, start: np.ndarray | None = None) -> _Result:
+    """Minimise ``c @ x`` under the bounds and constraints with HiGHS, from ``start`` when given."""
+    h = _highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("mip_rel_gap", float(gap))
+    h.setOptionValue("threads", 1)
+    A = sparse.csc_array(cons.A)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(c), A.shape[0]
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = np.asarray(c, float), bounds.lb, bounds.ub
+    lp.row_lower_ = np.asarray(cons.lb, float)
+    lp.row_upper_ = np.asarray(cons.ub, float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
+    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                       for i in integrality]
+    h.passModel(lp)
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = list(map(float, start))
+        solution.value_valid = True
+        h.setSolution(solution)
+    h.run()
+    model_status = h.getModelStatus()
+    info = h.getInfo()
+    statuses = {highspy.HighsModelStatus.kOptimal: "optimal", highspy.HighsModelStatus.kInfeasible: "infeasible",
+                highspy.HighsModelStatus.kTimeLimit: "time_limit"}
+    status = statuses.get(model_status, "other")
+    has_x = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    return _Result(status, np.array(h.getSolution().col_value) if has_x else None, info.objective_function_value,
+                   info.mip_gap, info.mip_dual_bound, h.modelStatusToString(model_status))
 
 
 def _diagnose(problem: TerritoryProblem, groups: Groups, eligible: np.ndarray) -> str:
@@ -177,9 +258,7 @@ def _diagnose(problem: TerritoryProblem, groups: Groups, eligible: np.ndarray) -
                                  "constraint and locks); raise it"}
     for drop in reversed(active):
         c, integrality, bounds, cons, _ = _programme(problem, groups, eligible, set(active) - {drop})
-        res = milp(c, integrality=integrality, bounds=bounds, constraints=cons,
-                   options={"time_limit": s.time_limit, "disp": False})
-        if res.status != 2:
+        if _run(c, integrality, bounds, cons, s.time_limit).status != "infeasible":
             return hints[drop]()
     return "the constraints together (capacity, balance, region, locks) leave no feasible assignment"
 
@@ -202,6 +281,73 @@ def _unpack(problem: TerritoryProblem, groups: Groups, x: np.ndarray, xr: np.nda
     return assign
 
 
+def _as_vector(problem: TerritoryProblem, groups: Groups, layout: tuple, assign: np.ndarray,  # type: ignore[type-arg]
+               n: int) -> np.ndarray | None:
+    """An assignment in the programme's variables (None when it uses a (rep, group) pair the programme lacks)."""
+    xr, xg, K, ys, unit = layout
+    index = {(int(r), int(g)): i for i, (r, g) in enumerate(zip(xr, xg))}
+    v = np.zeros(n)
+    load = np.bincount(problem.current[problem.locked], weights=problem.value[problem.locked],
+                       minlength=problem.n_reps)
+    for g, members in enumerate(groups.members):
+        reps, counts = np.unique(assign[members], return_counts=True)
+        for r, k in zip(reps, counts):
+            if (int(r), g) not in index:
+                return None
+            v[index[(int(r), g)]] = k
+            load[r] += k * groups.value[g]
+    for j, (o, g, _) in enumerate(ys):
+        owned = int(np.sum(problem.current[groups.members[g]] == o))
+        v[K + j] = min(v[index[(o, g)]], owned)
+    balance = problem.balance_groups()
+    for grp in range(n - K - len(ys)):
+        v[K + len(ys) + grp] = load[balance == grp].sum() / unit
+    return v
+
+
+def _lp_rounded(problem: TerritoryProblem, groups: Groups, programme: tuple) -> np.ndarray | None:  # type: ignore[type-arg]
+    """The LP relaxation's optimum rounded to whole accounts (a basic solution has few fractional counts)."""
+    c, integrality, bounds, cons, (xr, xg, K, _, _) = programme
+    relaxed = _run(c, np.zeros_like(integrality), bounds, cons, problem.settings.time_limit)
+    if relaxed.x is None:
+        return None
+    x = relaxed.x[:K]
+    counts = np.floor(x + 1e-9)
+    for g, need in enumerate(groups.count):
+        idx = np.flatnonzero(xg == g)
+        short = int(need - counts[idx].sum())
+        if short > 0:
+            counts[idx[np.argsort(-(x[idx] - counts[idx]), kind="stable")[:short]]] += 1
+    return _unpack(problem, groups, counts, xr, xg)
+
+
+def _incumbent(problem: TerritoryProblem, groups: Groups, programme: tuple) -> np.ndarray | None:  # type: ignore[type-arg]
+    """The best of current owners, greedy, round-robin and the rounded LP optimum (as they are or rebalanced)
+    that meets every constraint, as a starting solution."""
+    from salesmind.territories.baselines import greedy, round_robin
+
+    c, _, bounds, cons, layout = programme
+    best, best_value = None, np.inf
+    value = problem.value.copy()
+    for g, members in enumerate(groups.members):
+        value[members] = groups.value[g]
+    current = np.where(problem.current >= 0, problem.current, greedy(problem))
+    starts = [current, greedy(problem), round_robin(problem)]
+    rounded = _lp_rounded(problem, groups, programme)
+    starts += [rounded] if rounded is not None else []
+    for assign in starts + [rebalance(problem, a, value) for a in starts]:
+        v = _as_vector(problem, groups, layout, assign, len(c))
+        if v is None:
+            continue
+        row = cons.A @ v
+        slack = 1e-7
+        ok = (np.all(row >= cons.lb - slack) and np.all(row <= cons.ub + slack)
+              and np.all(v >= bounds.lb - 1e-9) and np.all(v <= bounds.ub + 1e-9))
+        if ok and c @ v < best_value:
+            best, best_value = v, float(c @ v)
+    return best
+
+
 def solve(problem: TerritoryProblem) -> Solution:
     """The assignment that maximises expected won revenue minus move costs under every constraint."""
     s = problem.settings
@@ -209,21 +355,21 @@ def solve(problem: TerritoryProblem) -> Solution:
     eligible = problem.eligible()
     groups = group_accounts(problem)
     _precheck(problem, groups, eligible)
-    c, integrality, bounds, cons, (xr, xg, K, ys) = _programme(problem, groups, eligible, set(CONSTRAINTS))
-    res = milp(c, integrality=integrality, bounds=bounds, constraints=cons,
-               options={"time_limit": s.time_limit, "mip_rel_gap": s.mip_gap, "disp": False})
-    if res.status == 2:
+    programme = _programme(problem, groups, eligible, set(CONSTRAINTS))
+    c, integrality, bounds, cons, (xr, xg, K, ys, unit) = programme
+    res = _run(c, integrality, bounds, cons, s.time_limit, s.mip_gap, _incumbent(problem, groups, programme))
+    if res.status == "infeasible":
         raise UserInputError("infeasible: " + _diagnose(problem, groups, eligible))
     if res.x is None:
         raise UserInputError(f"the solver found no assignment within {s.time_limit:.0f} s ({res.message}); "
                              "raise time_limit or set value_bands")
     assign = _unpack(problem, groups, res.x[:K], xr, xg)
     owned_free = np.flatnonzero(~problem.locked & (problem.current >= 0))
-    constant = s.move_cost * float(problem.value[owned_free].sum())
+    constant = s.move_cost * float(problem.value[owned_free].sum())  # in money, like locked_gain
     locked_gain = float(problem.expected(np.where(problem.locked, problem.current, -1)).sum())
-    bound = -float(res.mip_dual_bound) - constant + locked_gain if res.mip_dual_bound is not None else float("nan")
-    gap = float(res.mip_gap) if res.mip_gap is not None else 0.0
-    return Solution(assign=assign, status="optimal" if res.status == 0 else "time_limit", mip_gap=gap,
-                    dual_bound=bound, net_objective=-float(res.fun) - constant + locked_gain,
+    bound = -float(res.dual_bound) * unit - constant + locked_gain
+    gap = float(res.mip_gap) if np.isfinite(res.mip_gap) else 0.0
+    return Solution(assign=assign, status=res.status, mip_gap=gap,
+                    dual_bound=bound, net_objective=-float(res.fun) * unit - constant + locked_gain,
                     solve_seconds=time.perf_counter() - started, variables=len(c), groups=len(groups.members),
                     exact=s.value_bands == 0)
