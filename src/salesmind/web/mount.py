@@ -60,9 +60,11 @@ def mount_web(app: FastAPI) -> None:
     from salesmind.web.routes.scores import add_score_nav
     from salesmind.web.routes.sequences import add_sequences_nav
     from salesmind.web.routes.performance import add_performance_nav
+    from salesmind.web.routes.territories import add_territories_nav
 
     app.include_router(web_router)
     add_score_nav(app)
+    add_territories_nav(app)
     add_forecast_nav(app)
     add_customer_nav(app)
     add_calls_nav(app)

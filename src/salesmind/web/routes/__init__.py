@@ -10,6 +10,7 @@ from salesmind.web.routes import discounts
 from salesmind.web.routes import battlecards
 
 from salesmind.web.routes import performance
+from salesmind.web.routes import territories
 
 web_router = APIRouter(include_in_schema=False)
 web_router.include_router(auth.router)
@@ -32,5 +33,6 @@ web_router.include_router(manager.router)
 web_router.include_router(performance.router)
 web_router.include_router(discounts.router)
 web_router.include_router(battlecards.router)
+web_router.include_router(territories.router)
 
 __all__ = ["web_router"]
