@@ -22,11 +22,15 @@ def _plan_dict(plan: Any) -> dict[str, Any]:
                                           "greedy_objective", "settings", "summary", "applied_at", "applied_by_id")}
 
 
+def _gap(value: float | None) -> str:
+    return "none (time limit)" if value is None else f"{value:.2e}"
+
+
 def _print_plan(plan: Any) -> None:
     summary = plan.summary or {}
     console.print(f"[bold]Plan {plan.id}[/] {escape(plan.name)} ({plan.status}): {plan.accounts:,} accounts, "
                   f"{plan.moves:,} moves, solved in {plan.solve_seconds:.2f} s by {plan.solver} "
-                  f"({summary.get('status')}, proven gap {summary.get('mip_gap', 0):.2e}, "
+                  f"({summary.get('status')}, proven gap {_gap(summary.get('mip_gap'))}, "
                   f"{summary.get('variables', 0):,} variables for {summary.get('groups', 0):,} account groups)")
     table = Table(title="Expected won revenue")
     for head in ("assignment", "expected won", "vs current", "moves", "feasible"):

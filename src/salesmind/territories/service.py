@@ -24,6 +24,11 @@ from salesmind.territories.problem import PlanSettings, TerritoryProblem
 from salesmind.territories.solve import SOLVER, solve
 
 
+def _finite(value: float) -> float | None:
+    """JSON columns cannot hold inf/NaN: None means "no bound proven"."""
+    return float(value) if np.isfinite(value) else None
+
+
 def _summary(result: Evaluation) -> dict[str, Any]:
     return {"objective": round(result.objective, 2), "net_objective": round(result.net_objective, 2),
             "moves": result.moves, "capacity_violations": result.capacity_violations,
@@ -64,7 +69,8 @@ def plan(session: Session, scope: Scope, settings: PlanSettings, *, user: User |
         moves=sum(r["moved"] for r in reasons), objective=result.objective,
         current_objective=current.objective, round_robin_objective=rr.objective,
         greedy_objective=gr.objective,
-        summary={"status": solution.status, "mip_gap": solution.mip_gap, "dual_bound": solution.dual_bound,
+        summary={"status": solution.status, "mip_gap": _finite(solution.mip_gap),
+                 "dual_bound": _finite(solution.dual_bound),
                  "exact": solution.exact, "variables": solution.variables, "groups": solution.groups,
                  "locked": int(problem.locked.sum()), "baselines": baselines,
                  "reps": _rep_loads(problem, solution.assign, current, result)})

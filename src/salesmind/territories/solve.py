@@ -308,7 +308,7 @@ def _as_vector(problem: TerritoryProblem, groups: Groups, layout: tuple, assign:
 def _lp_rounded(problem: TerritoryProblem, groups: Groups, programme: tuple) -> np.ndarray | None:  # type: ignore[type-arg]
     """The LP relaxation's optimum rounded to whole accounts (a basic solution has few fractional counts)."""
     c, integrality, bounds, cons, (xr, xg, K, _, _) = programme
-    relaxed = _run(c, np.zeros_like(integrality), bounds, cons, problem.settings.time_limit)
+    relaxed = _run(c, np.zeros_like(integrality), bounds, cons, problem.settings.time_limit / 2)
     if relaxed.x is None:
         return None
     x = relaxed.x[:K]
@@ -357,7 +357,9 @@ def solve(problem: TerritoryProblem) -> Solution:
     _precheck(problem, groups, eligible)
     programme = _programme(problem, groups, eligible, set(CONSTRAINTS))
     c, integrality, bounds, cons, (xr, xg, K, ys, unit) = programme
-    res = _run(c, integrality, bounds, cons, s.time_limit, s.mip_gap, _incumbent(problem, groups, programme))
+    start = _incumbent(problem, groups, programme)
+    left = max(s.time_limit - (time.perf_counter() - started), 0.1 * s.time_limit)  # one budget for both solves
+    res = _run(c, integrality, bounds, cons, left, s.mip_gap, start)
     if res.status == "infeasible":
         raise UserInputError("infeasible: " + _diagnose(problem, groups, eligible))
     if res.x is None:
@@ -368,7 +370,7 @@ def solve(problem: TerritoryProblem) -> Solution:
     constant = s.move_cost * float(problem.value[owned_free].sum())  # in money, like locked_gain
     locked_gain = float(problem.expected(np.where(problem.locked, problem.current, -1)).sum())
     bound = -float(res.dual_bound) * unit - constant + locked_gain
-    gap = float(res.mip_gap) if np.isfinite(res.mip_gap) else 0.0
+    gap = float(res.mip_gap) if np.isfinite(res.mip_gap) else float("inf")  # inf: no bound proven in time
     return Solution(assign=assign, status=res.status, mip_gap=gap,
                     dual_bound=bound, net_objective=-float(res.fun) * unit - constant + locked_gain,
                     solve_seconds=time.perf_counter() - started, variables=len(c), groups=len(groups.members),
