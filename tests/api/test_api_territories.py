@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from salesmind.api.app import create_app
 from salesmind.core.db import Database
 from salesmind.core.settings import Settings
-from salesmind.data.users import create_api_key
 from salesmind.data.models import Account, User
+from salesmind.data.users import create_api_key
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "territories"))
-from territory_world import TerritoryWorld, build_territory_world  # noqa: E402
+from territory_world import TerritoryWorld, build_territory_world
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # ``bench`` is a top-level folder of the repository
     sys.path.insert(0, str(ROOT))
 
-from bench.territories_assign import compare, synthetic_company  # noqa: E402
-from salesmind.territories.problem import PlanSettings  # noqa: E402
+from bench.territories_assign import compare, synthetic_company
+
+from salesmind.territories.problem import PlanSettings
 
 
 def test_synthetic_company_is_seeded_and_regional() -> None:

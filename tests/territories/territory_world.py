@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from salesmind.core.db import Database
 from salesmind.data.models import Account, Opportunity, Outcome, Role, Team, Territory
 from salesmind.data.users import create_user
 
-START = datetime(2024, 1, 10, tzinfo=timezone.utc)
+START = datetime(2024, 1, 10, tzinfo=UTC)
 PASSWORD = "correct horse battery"
 
 

@@ -14,7 +14,7 @@ from salesmind.core.db import Database
 from salesmind.data.models import Account
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "territories"))
-from territory_world import PASSWORD, build_territory_world  # noqa: E402
+from territory_world import PASSWORD, build_territory_world
 
 
 def log_in(database: Database, who: str) -> TestClient:
@@ -25,7 +25,7 @@ def log_in(database: Database, who: str) -> TestClient:
 
 
 def chart(html: str, chart_id: str) -> dict:  # type: ignore[type-arg]
-    found = re.search(rf'<script type="application/json" id="{chart_id}-data">(.*?)</script>', html, re.S)
+    found = re.search(rf'<script type="application/json" id="{chart_id}-data">(.*?)</script>', html, re.DOTALL)
     assert found, chart_id
     return json.loads(found.group(1))
 

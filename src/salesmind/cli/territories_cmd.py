@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -47,15 +47,15 @@ def _print_plan(plan: Any) -> None:
 
 @territories_app.command("plan")
 def plan_command(
-    capacity: Optional[int] = typer.Option(None, "--capacity", help="Most accounts per rep."),
-    capacity_value: Optional[float] = typer.Option(None, "--capacity-value", help="Most total account value per rep."),
-    balance: Optional[float] = typer.Option(None, "--balance", help="Each rep's value within +-this share of the mean."),
+    capacity: int | None = typer.Option(None, "--capacity", help="Most accounts per rep."),
+    capacity_value: float | None = typer.Option(None, "--capacity-value", help="Most total account value per rep."),
+    balance: float | None = typer.Option(None, "--balance", help="Each rep's value within +-this share of the mean."),
     move_cost: float = typer.Option(0.0, "--move-cost", help="A move must gain more than this share of its value."),
     any_region: bool = typer.Option(False, "--any-region", help="Let reps take accounts outside their region."),
     no_locks: bool = typer.Option(False, "--no-locks", help="Do not lock accounts with a late-stage open deal."),
     value_bands: int = typer.Option(0, "--value-bands", help="0 = exact values; n = n value bands per cell (faster)."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Solver time limit in seconds."),
-    name: Optional[str] = typer.Option(None, "--name"),
+    name: str | None = typer.Option(None, "--name"),
     as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
 ) -> None:
     """Solve a plan over every active rep and their accounts and store it as a draft."""

@@ -79,13 +79,13 @@ def build_problem(session: Session, scope: Scope, settings: PlanSettings) -> Pro
     deals = deal_frame(session, scope)
     closed = deals[deals["outcome"].isin(["won", "lost"])].assign(won=lambda d: d["outcome"] == "won")
     model = RepWinModel().fit(closed)
-    keys = [tuple(UNKNOWN if v is None or v != v else str(v) for v in row)
+    keys = [tuple(UNKNOWN if v is None or pd.isna(v) else str(v) for v in row)
             for row in accounts[["segment", "industry", "region"]].itertuples(index=False)]
     cells = sorted(set(keys))
     cell = np.array([cells.index(k) for k in keys], int) if keys else np.zeros(0, int)
     lock_reasons = _late_locks(session, deals) if settings.lock_late_stage else {}
     lock_reasons.update({int(a): "locked by the planner" for a in settings.locked_account_ids})
-    current = np.array([rep_index.get(o, -1) if o is not None and o == o else -1 for o in accounts["owner_id"]], int)
+    current = np.array([rep_index.get(int(o), -1) if o is not None and not pd.isna(o) else -1 for o in accounts["owner_id"]], int)
     ids = accounts["id"].to_numpy(int)
     locked = np.array([int(a) in lock_reasons for a in ids], bool) & (current >= 0)
     problem = TerritoryProblem(

@@ -46,8 +46,9 @@ def _text(reason: dict[str, Any]) -> str:
         if reason["from"] is None:
             keep = f"Goes to {reason['to']}: {evidence}"
         return keep + ("; capacity is binding." if reason["capacity_binding"] else ".")
-    parts = [f"Moves {reason['from'] or 'unowned'} -> {reason['to']}: expected {reason['expected_to']:,.0f} vs "
-             f"{reason['expected_from']:,.0f} ({reason['gain']:+,.0f}); {evidence}"]
+    head = (f"Moves {reason['from'] or 'unowned'} -> {reason['to']}: expected {reason['expected_to']:,.0f} vs "
+            f"{reason['expected_from']:,.0f} ({reason['gain']:+,.0f}); {evidence}")
+    parts = [head]
     if not reason["region_match"]:
         parts.append("outside the rep's region")
     if reason["capacity_binding"]:

@@ -61,7 +61,7 @@ class PlanSettings:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "PlanSettings":
+    def from_dict(cls, data: dict[str, Any]) -> PlanSettings:
         """Settings back from :meth:`to_dict` (unknown keys ignored)."""
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         if "locked_account_ids" in known:

@@ -19,12 +19,12 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
-import numpy as np
 import highspy
+import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint
 
@@ -356,7 +356,7 @@ def solve(problem: TerritoryProblem) -> Solution:
     groups = group_accounts(problem)
     _precheck(problem, groups, eligible)
     programme = _programme(problem, groups, eligible, set(CONSTRAINTS))
-    c, integrality, bounds, cons, (xr, xg, K, ys, unit) = programme
+    c, integrality, bounds, cons, (xr, xg, K, _, unit) = programme
     start = _incumbent(problem, groups, programme)
     left = max(s.time_limit - (time.perf_counter() - started), 0.1 * s.time_limit)  # one budget for both solves
     res = _run(c, integrality, bounds, cons, left, s.mip_gap, start)

@@ -87,7 +87,7 @@ class RepWinModel:
     def __init__(self, lift_prior: float = LIFT_PRIOR) -> None:
         self.lift_prior = lift_prior
 
-    def fit(self, deals: pd.DataFrame) -> "RepWinModel":
+    def fit(self, deals: pd.DataFrame) -> RepWinModel:
         """Learn the company segment rates, each rep's lift, segment rates and industry/region lifts."""
         frame = pd.DataFrame({"rep": deals["owner_id"].astype("Int64"),
                               "segment": [_key(v) for v in deals["segment"]],
@@ -126,7 +126,7 @@ class RepWinModel:
         """The rep's lift over company rates in every segment but ``segment`` (1 without such deals)."""
         k = self.lift_prior
         wins, expected = self.rep_totals_.get(rep, (0.0, 0.0))
-        wins_s, deals_s = self.rep_segment_.get((rep, segment), (0, 0))
+        wins_s, _ = self.rep_segment_.get((rep, segment), (0, 0))
         expected_s = self.rep_segment_expected_.get((rep, segment), 0.0)
         return (wins - wins_s + k) / (expected - expected_s + k)
 

@@ -7,7 +7,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from salesmind.core.errors import SalesmindError
 from salesmind.data.models import Role
-from salesmind.territories import PlanSettings, apply_plan, discard_plan, get_plan, list_plans, plan, plan_assignments
+from salesmind.territories import (
+    PlanSettings,
+    apply_plan,
+    discard_plan,
+    get_plan,
+    list_plans,
+    plan,
+    plan_assignments,
+)
 from salesmind.territories.views import move_rows
 from salesmind.web.deps import Page, PageDep, PageNotFound
 from salesmind.web.nav import MANAGE, NavItem, add_nav_item
