@@ -46,7 +46,17 @@ def test_plan_page_charts_moves_filter_and_apply(sqlite_database: Database) -> N
     assert len(chart(html, "territory-load")["data"]) == 2
     assert 'data-export="territory-plan-' in html and 'id="apply-form"' in html and "confirm(" in html
     moves = html[html.index('id="moves-table"'):]
-    assert moves.count("<tr>") - 1 >= 1 and "Moves" in moves
+    shown = moves.count("<tr>") - 1
+    assert shown >= 2 and "Moves" in moves and "download all as CSV" not in html
+    from salesmind.web.routes import territories as page_module
+
+    page_module.MOVES_SHOWN, before = 1, page_module.MOVES_SHOWN  # a long plan lists its largest gains only
+    try:
+        capped = client.get(made.headers["location"]).text
+    finally:
+        page_module.MOVES_SHOWN = before
+    assert capped[capped.index('id="moves-table"'):].count("<tr>") - 1 == 1
+    assert f"The 1 largest gains of {shown} moves" in capped and "?format=csv" in capped
     ann = client.get(f"{made.headers['location']}?rep={world.users['ann']}").text
     assert "from or to one rep" in ann
     applied = client.post(f"{made.headers['location']}/apply", follow_redirects=True).text

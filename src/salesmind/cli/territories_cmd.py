@@ -10,6 +10,7 @@ from rich.table import Table
 
 from salesmind.cli.main import app, console, emit_json, fail
 from salesmind.core.errors import SalesmindError
+from salesmind.territories.problem import DEFAULT_BALANCE, DEFAULT_MOVE_COST
 
 territories_app = typer.Typer(help="Territory plans: who should own which account, solved exactly and explained.",
                               no_args_is_help=True)
@@ -49,8 +50,10 @@ def _print_plan(plan: Any) -> None:
 def plan_command(
     capacity: int | None = typer.Option(None, "--capacity", help="Most accounts per rep."),
     capacity_value: float | None = typer.Option(None, "--capacity-value", help="Most total account value per rep."),
-    balance: float | None = typer.Option(None, "--balance", help="Each rep's value within +-this share of the mean."),
-    move_cost: float = typer.Option(0.0, "--move-cost", help="A move must gain more than this share of its value."),
+    balance: float = typer.Option(DEFAULT_BALANCE, "--balance", help="Each rep's value within +-this share of the mean."),
+    no_balance: bool = typer.Option(False, "--no-balance", help="No balance constraint (value may pile up on few reps)."),
+    move_cost: float = typer.Option(DEFAULT_MOVE_COST, "--move-cost",
+                                    help="A move must gain more than this share of its value."),
     any_region: bool = typer.Option(False, "--any-region", help="Let reps take accounts outside their region."),
     no_locks: bool = typer.Option(False, "--no-locks", help="Do not lock accounts with a late-stage open deal."),
     value_bands: int = typer.Option(0, "--value-bands", help="0 = exact values; n = n value bands per cell (faster)."),
@@ -65,7 +68,7 @@ def plan_command(
 
     database = open_database()
     try:
-        settings = PlanSettings(capacity=capacity, capacity_value=capacity_value, balance=balance,
+        settings = PlanSettings(capacity=capacity, capacity_value=capacity_value, balance=None if no_balance else balance,
                                 move_cost=move_cost, same_region=not any_region, lock_late_stage=not no_locks,
                                 value_bands=value_bands, time_limit=time_limit)
 

@@ -14,6 +14,10 @@ import numpy as np
 
 from salesmind.core.errors import UserInputError
 
+#: The planner's defaults (page, CLI and API): each rep within +-30% of the mean value, and a move must gain
+#: more than 5% of the account's value, so a plan neither piles accounts on the best rep nor churns owners.
+DEFAULT_BALANCE, DEFAULT_MOVE_COST = 0.3, 0.05
+
 
 @dataclass(frozen=True)
 class PlanSettings:

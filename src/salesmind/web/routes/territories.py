@@ -25,6 +25,9 @@ from salesmind.web.territory_charts import load_chart, objective_chart
 router = APIRouter()
 ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 
+#: Moves listed on a plan page, largest gain first (the CSV of the API has them all).
+MOVES_SHOWN = 200
+
 
 def add_territories_nav(app: FastAPI) -> None:
     """Put Territories (admins, and managers for their teams) in the Manage menu."""
@@ -84,7 +87,8 @@ def plan_page(plan_id: int, page: PageDep, rep: int | None = None) -> HTMLRespon
     reps = summary.get("reps", [])
     moves = move_rows(page.session, plan_assignments(page.session, plan_id, moved_only=True, rep_id=rep))
     moves.sort(key=lambda r: -(r["gain"] or 0))
-    return page.render("territories/plan.html", plan=item, summary=summary, reps=reps, moves=moves, rep=rep,
+    return page.render("territories/plan.html", plan=item, summary=summary, reps=reps, moves=moves[:MOVES_SHOWN],
+                       moves_total=len(moves), rep=rep,
                        objective=objective_chart(summary.get("baselines", {})), load=load_chart(reps),
                        flash=page.request.session.pop(FLASH_KEY, None))
 
