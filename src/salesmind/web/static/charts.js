@@ -50,27 +50,17 @@
 
   function exportBar(el, figure) {
     var name = el.getAttribute("data-export") || el.id || "chart";
-    var bar = document.createElement("div");
-    bar.className = "export-bar";
-    var png = document.createElement("button");
-    png.type = "button"; png.className = "export-button"; png.textContent = "PNG";
-    png.setAttribute("data-export-png", name);
-    png.title = "Download this chart as a PNG image";
-    png.addEventListener("click", function () {
-      Plotly.downloadImage(el, { format: "png", filename: name, width: el.clientWidth || 900, height: el.clientHeight || 400, scale: 2 });
-    });
-    var csv = document.createElement("button");
-    csv.type = "button"; csv.className = "export-button"; csv.textContent = "CSV";
-    csv.setAttribute("data-export-csv", name);
-    csv.title = "Download this chart's data as CSV";
-    csv.addEventListener("click", function () {
-      var rows = [];
-      (figure.data || []).forEach(function (t) { rows = rows.concat(traceRows(t)); });
-      window.salesmindExport.download(window.salesmindExport.rowsCsv(rows), name + ".csv");
-    });
-    bar.appendChild(png);
-    bar.appendChild(csv);
-    el.parentNode.insertBefore(bar, el);
+    var ex = window.salesmindExport;
+    ex.bar(el, [
+      ex.button("PNG", "data-export-png", name, "Download this chart as a PNG image", function () {
+        Plotly.downloadImage(el, { format: "png", filename: name, width: el.clientWidth || 900, height: el.clientHeight || 400, scale: 2 });
+      }),
+      ex.button("CSV", "data-export-csv", name, "Download this chart's data as CSV", function () {
+        var rows = [];
+        (figure.data || []).forEach(function (t) { rows = rows.concat(traceRows(t)); });
+        ex.download(ex.rowsCsv(rows), name + ".csv");
+      })
+    ]);
   }
 
   function draw() {
@@ -80,7 +70,7 @@
       if (!source) { return; }
       var figure = JSON.parse(source.textContent);
       Plotly.newPlot(el, figure.data || [], figure.layout || {}, config);
-      if (!el.hasAttribute("data-no-export")) { exportBar(el, figure); }
+      if (window.salesmindExport && !el.hasAttribute("data-no-export")) { exportBar(el, figure); }
     });
   }
   if (document.readyState === "loading") {

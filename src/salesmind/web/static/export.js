@@ -36,20 +36,29 @@
     link.click();
     setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 0);
   }
-  window.salesmindExport = { rowsCsv: rowsCsv, download: download };
+  // A small export button: <button data-{attr}="{name}">{label}</button> that calls onClick.
+  function exportButton(label, attr, name, title, onClick) {
+    var button = document.createElement("button");
+    button.type = "button"; button.className = "export-button"; button.textContent = label;
+    button.setAttribute(attr, name);
+    button.title = title;
+    button.addEventListener("click", onClick);
+    return button;
+  }
+  // The bar of export buttons placed just before ``el``.
+  function exportBar(el, buttons) {
+    var bar = document.createElement("div");
+    bar.className = "export-bar";
+    buttons.forEach(function (b) { bar.appendChild(b); });
+    el.parentNode.insertBefore(bar, el);
+  }
+  window.salesmindExport = { rowsCsv: rowsCsv, download: download, button: exportButton, bar: exportBar };
   function init() {
     document.querySelectorAll("table[data-export]").forEach(function (table) {
       if (table.previousElementSibling && table.previousElementSibling.classList.contains("export-bar")) { return; }
       var name = table.getAttribute("data-export") || "table";
-      var bar = document.createElement("div");
-      bar.className = "export-bar";
-      var button = document.createElement("button");
-      button.type = "button"; button.className = "export-button"; button.textContent = "CSV";
-      button.setAttribute("data-export-table", name);
-      button.title = "Download this table as CSV";
-      button.addEventListener("click", function () { download(tableCsv(table), name + ".csv"); });
-      bar.appendChild(button);
-      table.parentNode.insertBefore(bar, table);
+      exportBar(table, [exportButton("CSV", "data-export-table", name, "Download this table as CSV",
+                                     function () { download(tableCsv(table), name + ".csv"); })]);
     });
   }
   if (document.readyState === "loading") {
