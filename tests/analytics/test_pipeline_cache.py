@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from salesmind.analytics.cache import ResultCache, data_version, scoped_key
 from salesmind.data.models import Opportunity, OpportunityHistory, Role
 from salesmind.data.scope import Scope
@@ -37,3 +39,59 @@ def test_lru_and_age_limit() -> None:
     stale.get_or_compute("x", make("x"))
     stale.get_or_compute("x", make("x"))
     assert calls[-2:] == ["x", "x"]
+
+
+def test_concurrent_requests_for_one_key_compute_it_once() -> None:
+    import threading
+    import time
+
+    calls: list[int] = []
+
+    def slow() -> str:
+        calls.append(1)
+        time.sleep(0.2)
+        return "done"
+
+    cache = ResultCache()
+    results: list[str] = []
+    threads = [threading.Thread(target=lambda: results.append(cache.get_or_compute("k", slow))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == ["done"] * 4 and len(calls) == 1
+
+
+def test_warm_recomputes_a_viewed_analysis_after_the_data_change(database) -> None:  # type: ignore[no-untyped-def]
+    """The warmer recomputes what a viewer opened once the data version moves, so the next view is a hit."""
+    from salesmind.analytics.cache import CACHE, CacheWarmer, cached
+
+    calls: list[int] = []
+
+    def count_deals(session) -> int:  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return len(session.query(Opportunity).all())
+
+    with database.transaction() as s:
+        rep = create_user(s, "rep@x.io", "Rep", Role.REP)
+    with database.sessions() as s:
+        assert cached(s, Scope.everything(), "deals", (), count_deals) == 0
+    assert CACHE.warm() == 0  # nothing changed, nothing near its age limit
+    with database.transaction() as s:
+        s.add(Opportunity(name="A", owner_id=rep.id, stage="discovery"))
+    assert CACHE.warm() == 1 and len(calls) == 2  # recomputed in the background, with its own session
+    with database.sessions() as s:
+        assert cached(s, Scope.everything(), "deals", (), count_deals) == 1
+    assert len(calls) == 2  # the view after the change was served from memory
+    with database.transaction() as s:
+        s.add(Opportunity(name="B", owner_id=rep.id, stage="discovery"))
+    warmer = CacheWarmer(interval=0.05).start()
+    try:
+        for _ in range(100):
+            if len(calls) == 3:
+                break
+            time.sleep(0.05)
+    finally:
+        warmer.stop()
+    assert len(calls) == 3
+    assert CACHE.warm(within=0) == 0  # nothing viewed recently: nothing kept warm

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salesmind.analytics import cohorts, coverage, pipeline, velocity
-from salesmind.analytics.cache import CACHE, scoped_key
+from salesmind.analytics.cache import CACHE, cached, scoped_key
 from salesmind.analytics.frames import deal_frame, stage_events, stage_order
 from salesmind.analytics.periods import check_period, trailing_periods
 from salesmind.data.models import ForecastRun
@@ -47,15 +47,14 @@ def load(session: Session, scope: Scope) -> PipelineData:
 
 
 def run_cached(session: Session, scope: Scope, name: str, args: tuple[Hashable, ...],
-               analysis: Callable[[PipelineData], T]) -> T:
-    """``analysis(frames)`` once per database, scope, data version (see ``analytics.cache``), ``name`` and
-    ``args``; the frames are loaded once per version too."""
-    key = scoped_key(session, scope)
+               analysis: Callable[[Session, PipelineData], T]) -> T:
+    """``analysis(session, frames)`` once per database, scope, data version (see ``analytics.cache``), ``name``
+    and ``args``; the frames are loaded once per version too."""
 
-    def compute() -> T:
-        return analysis(CACHE.get_or_compute((key, "frames"), lambda: load(session, scope)))
+    def compute(s: Session) -> T:
+        return analysis(s, CACHE.get_or_compute((scoped_key(s, scope), "frames"), lambda: load(s, scope)))
 
-    return CACHE.get_or_compute((key, name, args), compute)
+    return cached(session, scope, name, args, compute)
 
 
 def forecast_target(session: Session, start: date, end: date) -> float | None:

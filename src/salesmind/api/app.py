@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -11,6 +15,21 @@ from salesmind.core.errors import SalesmindError
 from salesmind.core.settings import Settings
 from salesmind.core.timeutil import Clock, SystemClock
 
+#: ``1`` (``salesmind serve`` sets it) runs the analytics cache warmer in each server process
+WARM_CACHE_ENV = "SALESMIND_WARM_CACHE"
+
+
+@asynccontextmanager
+async def _warm_analytics(_app: FastAPI) -> AsyncIterator[None]:
+    """Keep the manager analytics that viewers opened recently computed while the app runs."""
+    from salesmind.analytics.cache import CacheWarmer
+
+    warmer = CacheWarmer().start()
+    try:
+        yield
+    finally:
+        warmer.stop()
+
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None,
                clock: Clock | None = None) -> FastAPI:
@@ -18,6 +37,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     settings = settings or Settings.from_env()
     database = database or Database(settings)
     app = FastAPI(
+        lifespan=_warm_analytics if os.environ.get(WARM_CACHE_ENV) == "1" else None,
         title="salesmind",
         version=__version__,
         description="Self-hosted sales intelligence: CRM records, scores with reasons, forecasts.",

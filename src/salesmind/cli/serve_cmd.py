@@ -29,6 +29,7 @@ def serve(
     import uvicorn
 
     from salesmind.api import create_app
+    from salesmind.api.app import WARM_CACHE_ENV
     from salesmind.core.settings import Settings
 
     try:
@@ -36,6 +37,7 @@ def serve(
         host, port = host or base.host, port or base.port
         reachable = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # behind a proxy: set SALESMIND_PUBLIC_URL
         os.environ.setdefault("SALESMIND_PUBLIC_URL", f"http://{reachable}:{port}")  # links in mail point here
+        os.environ.setdefault(WARM_CACHE_ENV, "1")  # each server process keeps its dashboards computed
         catcher = _start_catcher(base, catcher_port) if mail_catcher else None
         database = open_database(migrate=True)
     except SalesmindError as exc:

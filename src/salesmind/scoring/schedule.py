@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Sequence
 
 from salesmind.core.db import Database
 from salesmind.core.errors import SalesmindError, UserInputError
+from salesmind.core.periodic import PeriodicThread
 from salesmind.core.timeutil import ensure_utc
 from salesmind.data.models import ModelVersion
 from salesmind.scoring.crm import MODEL_NAMES, check_kind, train_crm_model
@@ -87,8 +87,8 @@ def _age(delta: timedelta) -> str:
     return f"{days:.1f} days" if days >= 1 else f"{delta.total_seconds() / 3600:.1f} hours"
 
 
-class RetrainTimer:
-    """A daemon thread that runs :func:`retrain_if_due` every ``check_every`` until stopped."""
+class RetrainTimer(PeriodicThread):
+    """A daemon thread that runs :func:`retrain_if_due` every ``check_every`` until stopped (first at once)."""
 
     def __init__(self, database: Database, every: timedelta, kinds: Sequence[str] = tuple(MODEL_NAMES),
                  check_every: timedelta | None = None,
@@ -99,24 +99,11 @@ class RetrainTimer:
         self.check_every = check_every or min(every, timedelta(hours=1))
         self.clock = clock or (lambda: datetime.now().astimezone())
         self.runs: list[list[RetrainResult]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="salesmind-retrain", daemon=True)
+        super().__init__("salesmind-retrain", self.check_every.total_seconds(), at_once=True)
 
-    def start(self) -> RetrainTimer:
-        """Start checking (the first check runs at once)."""
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Ask the thread to stop and wait for it (a training in progress finishes first)."""
-        self._stop.set()
-        self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.runs.append(retrain_if_due(self.database, self.kinds, now=self.clock(),
-                                                max_age=self.every))
-            except SalesmindError as exc:  # e.g. too little history yet: try again next time
-                log.warning("scheduled retraining skipped: %s", exc)
-            self._stop.wait(self.check_every.total_seconds())
+    def tick(self) -> None:
+        """Retrain the models that are due."""
+        try:
+            self.runs.append(retrain_if_due(self.database, self.kinds, now=self.clock(), max_age=self.every))
+        except SalesmindError as exc:  # e.g. too little history yet: try again next time
+            log.warning("scheduled retraining skipped: %s", exc)

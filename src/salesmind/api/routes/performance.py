@@ -31,7 +31,7 @@ def team(session: SessionDep, scope: ScopeDep, now: NowDep, start: StartQ = None
     gaps to the top performers; and each team's pooled figures."""
     first, last = period(start, end, today=now.date())
     rows, teams = cached(session, scope, "performance-tables", (first, last),
-                         lambda: performance_tables(session, scope, first, last))
+                         lambda s: performance_tables(s, scope, first, last))
     if format == "csv":
         chosen = rows if table == "reps" else teams
         flat = [{k: v for k, v in r.items() if k not in ("activities_by_type", "gap_metrics")} for r in chosen]
@@ -45,7 +45,7 @@ def rep(user_id: RecordId, session: SessionDep, scope: ScopeDep, now: NowDep, st
     """One rep's gaps to the top performers (95% CI, test, p, BH q), stage conversion and win rate by quarter."""
     span = period(start, end, today=now.date())
     report = cached(session, scope, "performance-rep", (user_id, *span),
-                    lambda: rep_report(session, scope, user_id, *span))
+                    lambda s: rep_report(s, scope, user_id, *span))
     if format == "csv":
         return csv_response(report["gaps"], f"performance-gaps-{user_id}")
     return RepPerformance.model_validate(report)

@@ -59,7 +59,7 @@ def pipeline(session: SessionDep, scope: ScopeDep, period: PeriodDep,
     """Stage conversion (95% Wilson), time in stage, bottlenecks, funnel and stage flows."""
     first, last = period
     report = service.run_cached(session, scope, "pipeline", (first, last, group_by),
-                                lambda data: service.pipeline_analysis(data, first, last, group_by))
+                                lambda _, data: service.pipeline_analysis(data, first, last, group_by))
     if format == "csv":
         times = report["time_in_stage"].rename(columns={"stage": "from_stage"})
         rows = [dict(r, group="all") for r in _records(report["conversion"].merge(times, on="from_stage"))]
@@ -82,7 +82,7 @@ def velocity(session: SessionDep, scope: ScopeDep, period: PeriodDep,
     """Velocity = open deals x win rate x deal size / cycle days, its change in four drivers, and the trend."""
     first, last = period
     report = service.run_cached(session, scope, "velocity", (first, last, group_by),
-                                lambda data: service.velocity_analysis(data, first, last, group_by))
+                                lambda _, data: service.velocity_analysis(data, first, last, group_by))
     if format == "csv":
         rows = [dict(r, group="all") for r in _records(report["trend"])]
         rows += [dict(g["current"], group=g["group"]) for g in report["groups"]]
@@ -100,7 +100,7 @@ def coverage(session: SessionDep, scope: ScopeDep, period: PeriodDep,
     first, last = period
     result = service.run_cached(
         session, scope, "coverage", (first, last, target, group_by),
-        lambda data: service.coverage_analysis(session, scope, data, first, last, target, group_by))
+        lambda s, data: service.coverage_analysis(s, scope, data, first, last, target, group_by))
     if format == "csv":
         head = {k: v for k, v in result.items() if k != "groups"}
         return csv_response([dict(head, group="all")] + [dict(g, group=g["group"]) for g in result["groups"]],
@@ -114,7 +114,7 @@ def cohorts(session: SessionDep, scope: ScopeDep, period: PeriodDep,
     """Leads by source and created month: converted share and won share (traced by link or account)."""
     first, last = period
     table = service.run_cached(session, scope, "cohorts", (first, last),
-                               lambda data: service.cohort_analysis(session, scope, data, first, last))
+                               lambda s, data: service.cohort_analysis(s, scope, data, first, last))
     if format == "csv":
         return csv_response(_records(table), f"lead-cohorts-{first}-{last}")
     return CohortPublic(start=first, end=last, rows=_records(table))

@@ -34,7 +34,7 @@ def winloss(session: SessionDep, scope: ScopeDep, since: Since = None, until: Un
     """Deals closed in the period: each competitor's win rate, gap and adjusted odds ratio; each loss reason's
     factors (``format=csv`` returns the ``table`` chosen)."""
     summary = cached(session, scope, "winloss-summary", (since, until),
-                     lambda: winloss_summary(session, scope, since=since, until=until))
+                     lambda s: winloss_summary(s, scope, since=since, until=until))
     if format == "csv":
         if table == "competitors":
             return csv_response([competitor_dict(r) for r in summary.competitors], "winloss-competitors")
@@ -51,7 +51,7 @@ def card(session: SessionDep, scope: ScopeDep, name: Annotated[str, Path(min_len
     """A competitor's battle card (``_none`` is the deals without one); 404 when no visible closed deal names it."""
     key = "" if name == NO_COMPETITOR_PATH else name
     found = cached(session, scope, "battle-card", (key, since, until),
-                   lambda: battle_card(session, scope, key, since=since, until=until))
+                   lambda s: battle_card(s, scope, key, since=since, until=until))
     if format == "csv":
         if table == "deals":
             return csv_response(found.deals, f"battlecard-{name}-deals")

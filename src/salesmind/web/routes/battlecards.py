@@ -45,7 +45,7 @@ def winloss_page(page: PageDep, since: Day = None, until: Day = None) -> HTMLRes
     """Competitors with win rates and intervals, the adjusted odds ratios, and the loss reasons."""
     try:
         summary = cached(page.session, page.scope, "winloss-summary", (since, until),
-                         lambda: winloss_summary(page.session, page.scope, since=since, until=until))
+                         lambda s: winloss_summary(s, page.scope, since=since, until=until))
     except UserInputError as exc:
         return page.render("battlecards/list.html", summary=None, problem=str(exc), since=since, until=until)
     return page.render("battlecards/list.html", summary=summary, problem=None, since=since, until=until,
@@ -60,7 +60,7 @@ def card_page(page: PageDep, name: str, since: Day = None, until: Day = None) ->
     try:
         key = "" if name == NO_COMPETITOR_PATH else name
         card = cached(page.session, page.scope, "battle-card", (key, since, until),
-                      lambda: battle_card(page.session, page.scope, key, since=since, until=until))
+                      lambda s: battle_card(s, page.scope, key, since=since, until=until))
     except NotFound as exc:
         raise PageNotFound(str(exc)) from None
     except UserInputError as exc:

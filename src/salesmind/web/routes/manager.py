@@ -56,7 +56,7 @@ def manager_page(page: PageDep, period: str = Query("this_quarter", pattern="^("
         start, end = quarter_of(today)
     session, scope = page.session, page.scope
     context = service.run_cached(session, scope, "manager-dashboard", (start, end, group_by),
-                                 lambda data: _dashboard(session, scope, data, start, end, group_by))
+                                 lambda s, data: _dashboard(s, scope, data, start, end, group_by))
     return page.render("manager/dashboard.html", period=period, period_labels=PERIOD_LABELS, start=start, end=end,
                        group_by=group_by or "", groupings=GROUPINGS, error=error, **context)
 

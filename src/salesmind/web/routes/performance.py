@@ -51,7 +51,7 @@ def team_page(page: PageDep, start: StartQ = None, end: EndQ = None) -> HTMLResp
     """Every visible rep's activity, deals, win rate, size, cycle, discount, pipeline, forecast accuracy and gaps."""
     span, error = _guard(lambda: period(start, end, today=_today(page)))
     rows, teams = cached(page.session, page.scope, "performance-tables", span,
-                         lambda: performance_tables(page.session, page.scope, *span)) if span else ([], [])
+                         lambda s: performance_tables(s, page.scope, *span)) if span else ([], [])
     first, last = (span[0].date(), span[1].date()) if span else (start, end)
     return page.render("performance/team.html", team_rows=rows, teams=teams, error=error, start=first, end=last,
                        team_link_query=f"?start={first}&end={last}" if span else "")
@@ -65,7 +65,7 @@ def impact_page(page: PageDep, change: Annotated[date | None, Query()] = None,
     """The baseline-versus-after form; with a change date and treated reps, the estimate and its chart."""
     span = period(today=_today(page))
     choices = cached(page.session, page.scope, "performance-tables", span,
-                     lambda: performance_tables(page.session, page.scope, *span))[0]
+                     lambda s: performance_tables(s, page.scope, *span))[0]
     result, error = None, None
     if change and reps:
         impact, error = _guard(lambda: impact_for(page.session, page.scope, change, reps, metric, window_days))
@@ -85,7 +85,7 @@ def rep_page(page: PageDep, user_id: int, start: StartQ = None, end: EndQ = None
         span = period(today=_today(page))
     try:
         report = cached(page.session, page.scope, "performance-rep", (user_id, *span),
-                        lambda: rep_report(page.session, page.scope, user_id, *span))
+                        lambda s: rep_report(s, page.scope, user_id, *span))
     except NotFound as exc:
         raise PageNotFound(str(exc)) from None
     return page.render("performance/rep.html", report=report, error=error, start=span[0].date(), end=span[1].date(),
