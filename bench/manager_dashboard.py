@@ -38,6 +38,9 @@ PEOPLE = {"manager": "quinn@demo.salesmind.dev", "admin": "admin@demo.salesmind.
 GOAL_MS = 300.0
 #: Requests of /manager timed right after emptying the analytics cache (the first view after data changed).
 COLD = int(os.environ.get("SALESMIND_BENCH_DASHBOARD_COLD", "5"))
+#: Seconds between a data change and the view timed after it, with the cache warmer running as under
+#: ``salesmind serve`` (its poll interval plus the time one recomputation takes on this machine, with room).
+SETTLE = float(os.environ.get("SALESMIND_BENCH_DASHBOARD_SETTLE", "10"))
 PATHS = ("/", "/manager", "/manager?period=last_quarter&group_by=owner", "/api/analytics/pipeline",
          "/api/analytics/velocity", "/api/analytics/coverage", "/api/analytics/cohorts")
 
@@ -109,7 +112,71 @@ def measure(folder: Path = CACHE, n: int = REQUESTS) -> dict[str, dict[str, dict
             say(f"{who}: GET /manager x {COLD} with an empty cache")
             results[who]["/manager (cold cache)"] = summarise(
                 time_requests(lambda p: client.get(p).status_code, "/manager", COLD, before=CACHE.clear, warm_up=0))
+    results_changed = measure_after_changes(folder)
+    for who in results:
+        results[who][f"/manager ({SETTLE:g} s after a stage change, warmer on)"] = results_changed[who]
     return results
+
+
+def _stage_change(database) -> None:  # type: ignore[no-untyped-def]
+    """One new stage-history row on an open deal (its current stage again): a new data version."""
+    from sqlalchemy import select
+
+    from salesmind.data.models import Opportunity, OpportunityHistory
+
+    with database.transaction() as session:
+        deal = session.execute(select(Opportunity).where(Opportunity.stage.not_in(["closed_won", "closed_lost"]))
+                               .limit(1)).scalar_one()
+        session.add(OpportunityHistory(opportunity_id=deal.id, stage=deal.stage,
+                                       changed_at=datetime.fromisoformat(AS_OF).replace(tzinfo=UTC)))
+
+
+def measure_after_changes(folder: Path) -> dict[str, dict[str, float]]:
+    """``{who: {p50, p95}}`` of ``/manager`` viewed :data:`SETTLE` seconds after each of :data:`COLD` data changes,
+    on a copy of the company (the cache stays untouched) with the app's cache warmer on, as ``serve`` runs it."""
+    import sqlite3
+    import tempfile
+
+    from fastapi.testclient import TestClient
+
+    from salesmind.analytics.cache import CACHE
+    from salesmind.api import create_app
+    from salesmind.api.app import WARM_CACHE_ENV
+    from salesmind.core.db import Database
+    from salesmind.core.settings import Settings
+    from salesmind.core.timeutil import FixedClock
+
+    out: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "salesmind.db"
+        source = sqlite3.connect(folder / "home" / "salesmind.db")
+        with sqlite3.connect(copy) as target:
+            source.backup(target)
+        source.close()
+        env = {**environment(folder), "SALESMIND_DATABASE_URL": f"sqlite:///{copy}"}
+        copied = Settings.from_env(env)
+        database = Database(copied)
+        os.environ[WARM_CACHE_ENV] = "1"
+        try:
+            app = create_app(copied, database=database,
+                             clock=FixedClock(datetime.fromisoformat(AS_OF).replace(tzinfo=UTC)))
+            for who, email in PEOPLE.items():
+                CACHE.clear()
+                with TestClient(app) as client:  # the lifespan starts the warmer
+                    client.post("/login", data={"email": email, "password": PASSWORD}, follow_redirects=False)
+                    client.get("/manager")
+                    say(f"{who}: GET /manager x {COLD}, each {SETTLE:g} s after a stage change")
+
+                    def change_then_wait() -> None:
+                        _stage_change(database)
+                        time.sleep(SETTLE)
+
+                    out[who] = summarise(time_requests(lambda p: client.get(p).status_code, "/manager", COLD,
+                                                       before=change_then_wait, warm_up=0))
+        finally:
+            os.environ.pop(WARM_CACHE_ENV, None)
+            database.dispose()
+    return out
 
 
 def report(results: dict[str, dict[str, dict[str, float]]], marker: dict[str, object], n: int) -> str:
@@ -119,7 +186,10 @@ def report(results: dict[str, dict[str, dict[str, float]]], marker: dict[str, ob
              f"process (FastAPI TestClient), logged in through the login form; {n} requests per page after two "
              "warm-ups (so the analytics cache, keyed by scope and data version, is warm), and "
              f"{COLD} more of `/manager` each right after emptying that cache (cold: the first view after the data "
-             "changed); p50/p95 by nearest rank. Reference: the home page `/` in the same run. "
+             f"changed, as a request that comes before the warmer has finished sees it); and {COLD} views of "
+             f"`/manager`, each {SETTLE:g} s after a new stage change, on a copy of the company with the app's cache "
+             "warmer running (it polls the data version every 5 s and recomputes what was viewed in the last 15 "
+             "minutes); p50/p95 by nearest rank. Reference: the home page `/` in the same run. "
              f"Goal: `/manager` p95 < {GOAL_MS:.0f} ms."), "",
              "| who | path | p50 ms | p95 ms | p95 / home p95 |", "|---|---|---:|---:|---:|"]
     for who, paths in results.items():
@@ -128,10 +198,13 @@ def report(results: dict[str, dict[str, dict[str, float]]], marker: dict[str, ob
             lines.append(f"| {who} | `{path}` | {stats['p50']:.0f} | {stats['p95']:.0f} | {stats['p95'] / home:.1f}× |")
     worst = max(paths["/manager"]["p95"] for paths in results.values())
     cold = max(paths["/manager (cold cache)"]["p95"] for paths in results.values())
+    changed = max(v["p95"] for paths in results.values() for k, v in paths.items() if "stage change" in k)
     verdict = "meets" if worst < GOAL_MS else "misses"
     lines += ["", (f"Slowest `/manager` p95 with a warm cache: **{worst:.0f} ms**, which {verdict} the "
               f"{GOAL_MS:.0f} ms goal; with an empty cache (first view after a data change) p95 **{cold:.0f} ms**, "
-              f"which {'meets' if cold < GOAL_MS else 'misses'} it."),
+              f"which {'meets' if cold < GOAL_MS else 'misses'} it. With the cache warmer that `salesmind serve` "
+              f"runs, the view {SETTLE:g} s after a stage change has p95 **{changed:.0f} ms** "
+              f"({'meets' if changed < GOAL_MS else 'misses'} the goal): the warmer recomputed it in between."),
               ("Reproduce: `python -m bench manager_dashboard` (builds the medium demo into var/bench/medium on first "
               "use, about 2 minutes).")]
     return "\n".join(lines)
