@@ -73,8 +73,10 @@ def test_invalid_or_infeasible_settings_are_422(call) -> None:  # type: ignore[n
 
 def test_scope_reps_forbidden_other_managers_not_found(call, tworld: TerritoryWorld) -> None:  # type: ignore[no-untyped-def]
     assert call["ann"].post("/api/territories/plans", json={}).status_code == 403
-    plan = call["boss"].post("/api/territories/plans", json={}).json()
-    assert plan["accounts"] == 8
+    refused = call["boss"].post("/api/territories/plans", json={})  # the defaults balance +-30%: 8 accounts can't
+    assert refused.status_code == 422 and "balance" in refused.json()["message"]
+    plan = call["boss"].post("/api/territories/plans", json={"balance": None}).json()
+    assert plan["accounts"] == 8 and plan["settings"]["move_cost"] == 0.05
     assert call["other_boss"].get(f"/api/territories/plans/{plan['id']}").status_code == 404
     assert call["other_boss"].post(f"/api/territories/plans/{plan['id']}/apply").status_code == 404
     assert call["admin"].get(f"/api/territories/plans/{plan['id']}").status_code == 200

@@ -8,18 +8,20 @@ from typing import Any
 from pydantic import Field
 
 from salesmind.api.schemas.common import Input, Public, RecordId, SafeText
-from salesmind.territories.problem import PlanSettings
+from salesmind.territories.problem import DEFAULT_BALANCE, DEFAULT_MOVE_COST, PlanSettings
 
 
 class PlanCreate(Input):
-    """Constraints for a new plan over the caller's reps and accounts."""
+    """Constraints for a new plan over the caller's reps and accounts (the defaults are the page's and the CLI's)."""
 
     name: SafeText | None = Field(None, max_length=200)
     capacity: int | None = Field(None, ge=1, le=1_000_000, description="most accounts per rep")
     capacity_value: float | None = Field(None, gt=0, le=1e15, description="most total account value per rep")
-    balance: float | None = Field(None, ge=0, le=10, description="each rep's value within +-balance of the mean")
+    balance: float | None = Field(DEFAULT_BALANCE, ge=0, le=10,
+                                  description="each rep's value within +-balance of the mean (null: no balance)")
     same_region: bool = True
-    move_cost: float = Field(0.0, ge=0, le=1, description="a move must gain more than this share of the value")
+    move_cost: float = Field(DEFAULT_MOVE_COST, ge=0, le=1,
+                             description="a move must gain more than this share of the value")
     lock_late_stage: bool = True
     locked_account_ids: list[RecordId] = Field(default_factory=list, max_length=100_000)
     value_bands: int = Field(0, ge=0, le=1000, description="0 = exact values; n = n value bands per cell")
