@@ -95,3 +95,21 @@ def test_warm_recomputes_a_viewed_analysis_after_the_data_change(database) -> No
         warmer.stop()
     assert len(calls) == 3
     assert CACHE.warm(within=0) == 0  # nothing viewed recently: nothing kept warm
+
+
+def test_an_analysis_that_fails_is_not_kept_warm(database) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from salesmind.analytics.cache import CACHE, Recipe, cached
+
+    def broken(session) -> int:  # type: ignore[no-untyped-def]
+        raise ValueError("bad period")
+
+    with database.sessions() as s:
+        with pytest.raises(ValueError):
+            cached(s, Scope.everything(), "broken", (), broken)
+        assert CACHE.warm() == 0  # a failed request leaves no recipe behind
+        CACHE.remember(Recipe(s.get_bind(), Scope.everything(), "broken", (), broken, time.monotonic()))
+    assert CACHE.warm() == 0 and CACHE.warm() == 0  # it failed once in the warmer and was dropped
+    assert not CACHE._recipes
+    assert not CACHE._computing  # no gate left behind by the failures

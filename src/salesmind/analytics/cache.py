@@ -101,24 +101,36 @@ class ResultCache:
             if found:
                 return value  # type: ignore[no-any-return]
             now = time.monotonic()
-            value = compute()
+            try:
+                value = compute()
+            finally:
+                with self._lock:
+                    self._computing.pop(key, None)
             with self._lock:
                 self._items[key] = (now, value)
                 self._items.move_to_end(key)
                 while len(self._items) > self.max_entries:
                     self._items.popitem(last=False)
-                self._computing.pop(key, None)
         return value
+
+    @staticmethod
+    def _recipe_key(recipe: Recipe) -> Hashable:
+        owners = None if recipe.scope.owner_ids is None else tuple(sorted(recipe.scope.owner_ids))
+        return (id(recipe.engine), owners, recipe.name, recipe.args)
 
     def remember(self, recipe: Recipe) -> None:
         """Note that a viewer asked for ``recipe``'s analysis now (the newest :data:`MAX_RECIPES` are kept)."""
-        owners = None if recipe.scope.owner_ids is None else tuple(sorted(recipe.scope.owner_ids))
-        key = (id(recipe.engine), owners, recipe.name, recipe.args)
+        key = self._recipe_key(recipe)
         with self._lock:
             self._recipes[key] = recipe
             self._recipes.move_to_end(key)
             while len(self._recipes) > MAX_RECIPES:
                 self._recipes.popitem(last=False)
+
+    def forget(self, recipe: Recipe) -> None:
+        """Stop keeping ``recipe``'s analysis warm."""
+        with self._lock:
+            self._recipes.pop(self._recipe_key(recipe), None)
 
     def warm(self, within: float = WARM_WITHIN_SECONDS) -> int:
         """Recompute every analysis viewed in the last ``within`` seconds whose data changed or whose age is
@@ -132,9 +144,16 @@ class ResultCache:
                 key = (scoped_key(session, recipe.scope), recipe.name, recipe.args)
                 with self._lock:
                     found, _ = self._fresh(key, time.monotonic(), WARM_MARGIN_SECONDS)
-                if not found:
+                if found:
+                    continue
+                try:
                     self.get_or_compute(key, lambda: recipe.compute(session), WARM_MARGIN_SECONDS)
-                    done += 1
+                except Exception:  # noqa: BLE001 - e.g. the rep was deleted: a viewer's request says why
+                    logger.warning("analytics %s %r no longer computes; no longer kept warm", recipe.name,
+                                   recipe.args, exc_info=True)
+                    self.forget(recipe)
+                    continue
+                done += 1
         return done
 
     def clear(self) -> None:
@@ -174,5 +193,6 @@ def cached(session: Session, scope: Scope, name: str, args: tuple[Hashable, ...]
            compute: Callable[[Session], T]) -> T:
     """``compute(session)`` once per database, scope, data version, analysis ``name`` and ``args``; remembered
     so that a :class:`CacheWarmer` recomputes it after the data change."""
-    CACHE.remember(Recipe(session.get_bind(), scope, name, args, compute, time.monotonic()))
-    return CACHE.get_or_compute((scoped_key(session, scope), name, args), lambda: compute(session))
+    value = CACHE.get_or_compute((scoped_key(session, scope), name, args), lambda: compute(session))
+    CACHE.remember(Recipe(session.get_bind(), scope, name, args, compute, time.monotonic()))  # only if it worked
+    return value
