@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from test_web_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _require_chromium, server  # noqa: F401
+from test_web_browser import ARTIFACTS, logged_in_page, server  # noqa: F401
 
 from conftest import PASSWORD
 from salesmind.core.db import Database
@@ -21,33 +21,21 @@ pytestmark = pytest.mark.browser
 
 
 def test_winloss_page_and_card_draw_in_chromium(sqlite_database: Database, server: tuple[str, Any]) -> None:  # noqa: F811
-    _require_chromium()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, _book = server
     with sqlite_database.transaction() as s:
         users = {u.email.split("@")[0]: u.id for u in s.scalars(select(User))}
     seed_winloss(sqlite_database, users["ann"], users["bob"])
-    ARTIFACTS.mkdir(exist_ok=True)
-    errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1360, "height": 900})
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{base}/login?next=/battlecards")
-            page.fill("input[name=email]", "ada@salesmind.test")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            expect(page).to_have_url(f"{base}/battlecards")
-            for chart in ("winloss-rates", "winloss-reasons"):
-                expect(page.locator(f"#{chart} svg.main-svg").first).to_be_attached()
-            page.screenshot(path=str(ARTIFACTS / "battlecards.png"), full_page=True)
-            page.click("#competitors a:has-text(\"Veloxa & Co\")")
-            expect(page).to_have_url(f"{base}/battlecards/Veloxa%20%26%20Co")
-            expect(page.locator("#where-we-win")).to_contain_text("We win 83% when stakeholders ≥ 2")
-            expect(page.locator("#card-trend svg.main-svg").first).to_be_attached()
-            page.screenshot(path=str(ARTIFACTS / "battlecard.png"), full_page=True)
-        finally:
-            browser.close()
-    assert errors == []
+    with logged_in_page(base, "ada@salesmind.test", PASSWORD, "/battlecards") as seen:
+        page = seen.page
+        expect(page).to_have_url(f"{base}/battlecards")
+        for chart in ("winloss-rates", "winloss-reasons"):
+            expect(page.locator(f"#{chart} svg.main-svg").first).to_be_attached()
+        page.screenshot(path=str(ARTIFACTS / "battlecards.png"), full_page=True)
+        page.click("#competitors a:has-text(\"Veloxa & Co\")")
+        expect(page).to_have_url(f"{base}/battlecards/Veloxa%20%26%20Co")
+        expect(page.locator("#where-we-win")).to_contain_text("We win 83% when stakeholders ≥ 2")
+        expect(page.locator("#card-trend svg.main-svg").first).to_be_attached()
+        page.screenshot(path=str(ARTIFACTS / "battlecard.png"), full_page=True)
+    assert seen.errors == []

@@ -6,8 +6,11 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -31,6 +34,43 @@ def _require_chromium() -> None:
     if os.environ.get("CI"):
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+@dataclass
+class Browsed:
+    """A logged-in Chromium page and what it reported: requests leaving the app's origin, page errors and (when
+    asked for) console errors, both in ``errors``."""
+
+    page: Any
+    outside: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def logged_in_page(base: str, email: str, password: str, next_path: str, *, console_errors: bool = False,
+                   accept_downloads: bool = False) -> Iterator[Browsed]:
+    """Chromium (skipped without it, failed in CI), logged in through the form as ``email`` and sent on to
+    ``next_path`` (URL-quoted as the login page's ``next``); closed on exit."""
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(accept_downloads=accept_downloads, viewport={"width": 1360, "height": 900})
+            seen = Browsed(context.new_page())
+            seen.page.on("request", lambda r: None if r.url.startswith(base) else seen.outside.append(r.url))
+            seen.page.on("pageerror", lambda e: seen.errors.append(str(e)))
+            if console_errors:
+                seen.page.on("console", lambda m: seen.errors.append(m.text) if m.type == "error" else None)
+            seen.page.goto(f"{base}/login?next={next_path}")
+            seen.page.fill("input[name=email]", email)
+            seen.page.fill("input[name=password]", password)
+            seen.page.click("button[type=submit]")
+            yield seen
+        finally:
+            browser.close()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_web_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _require_chromium, server  # noqa: F401
+from test_web_browser import ARTIFACTS, logged_in_page, server  # noqa: F401
 
 from salesmind.core.db import Database
 from salesmind.discounts import train
@@ -20,31 +20,19 @@ pytestmark = pytest.mark.browser
 
 
 def test_discount_slider_in_chromium(sqlite_database: Database, server: tuple[str, Any]) -> None:  # noqa: F811
-    _require_chromium()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, _book = server
     world = seed_world(sqlite_database, n_closed=200)
     with sqlite_database.transaction() as s:
         train(s, sqlite_database.settings.models_dir, NOW)
-    errors: list[str] = []
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1360, "height": 900})
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{base}/login?next=/opportunities/{world.ann_open}")
-            page.fill("input[name=email]", "ann@d.io")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            expect(page.locator("#deal-discount-chart svg.main-svg").first).to_be_attached()
-            curve = json.loads(page.locator("#discount-curve").text_content())
-            page.locator("#discount-whatif").fill("20")
-            i = curve["grid"].index(20.0)
-            expect(page.locator("#discount-whatif-pct")).to_have_text("20%")
-            expect(page.locator("#discount-whatif-p")).to_have_text(f"{100 * curve['p'][i]:.1f}%")
-            page.locator("#deal-discount").screenshot(path=str(ARTIFACTS / "web-discount-panel.png"))
-        finally:
-            browser.close()
-    assert errors == []
+    with logged_in_page(base, "ann@d.io", PASSWORD, f"/opportunities/{world.ann_open}") as seen:
+        page = seen.page
+        expect(page.locator("#deal-discount-chart svg.main-svg").first).to_be_attached()
+        curve = json.loads(page.locator("#discount-curve").text_content())
+        page.locator("#discount-whatif").fill("20")
+        i = curve["grid"].index(20.0)
+        expect(page.locator("#discount-whatif-pct")).to_have_text("20%")
+        expect(page.locator("#discount-whatif-p")).to_have_text(f"{100 * curve['p'][i]:.1f}%")
+        page.locator("#deal-discount").screenshot(path=str(ARTIFACTS / "web-discount-panel.png"))
+    assert seen.errors == []

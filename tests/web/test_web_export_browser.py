@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from test_web_browser import CHROMIUM, CHROMIUM_ARGS, _require_chromium, server  # noqa: F401
+from test_web_browser import logged_in_page, server  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -22,38 +22,26 @@ def _download(page: Any, selector: str) -> tuple[str, bytes]:
 
 
 def test_home_chart_and_tables_download(server: tuple[str, Any]) -> None:  # noqa: F811
-    _require_chromium()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, book = server
-    errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(accept_downloads=True, viewport={"width": 1360, "height": 900})
-            page = context.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{base}/login?next=/")
-            page.fill("input[name=email]", "ann@salesmind.test")
-            page.fill("input[name=password]", book.password)
-            page.click("button[type=submit]")
-            expect(page.locator("#pipeline-chart svg.main-svg").first).to_be_attached()
+    with logged_in_page(base, "ann@salesmind.test", book.password, "/", accept_downloads=True) as seen:
+        page = seen.page
+        expect(page.locator("#pipeline-chart svg.main-svg").first).to_be_attached()
 
-            name, body = _download(page, "[data-export-png=open-pipeline-by-stage]")
-            assert name == "open-pipeline-by-stage.png" and body[:8] == b"\x89PNG\r\n\x1a\n"
+        name, body = _download(page, "[data-export-png=open-pipeline-by-stage]")
+        assert name == "open-pipeline-by-stage.png" and body[:8] == b"\x89PNG\r\n\x1a\n"
 
-            name, body = _download(page, "[data-export-csv=open-pipeline-by-stage]")
-            rows = list(csv.DictReader(io.StringIO(body.decode())))
-            assert name == "open-pipeline-by-stage.csv"
-            shown = page.locator("[data-export=open-pipeline-by-stage-table] tbody tr")
-            assert len(rows) == shown.count() >= 1
-            assert set(rows[0]) == {"series", "x", "y"} and float(rows[0]["y"]) > 0
+        name, body = _download(page, "[data-export-csv=open-pipeline-by-stage]")
+        rows = list(csv.DictReader(io.StringIO(body.decode())))
+        assert name == "open-pipeline-by-stage.csv"
+        shown = page.locator("[data-export=open-pipeline-by-stage-table] tbody tr")
+        assert len(rows) == shown.count() >= 1
+        assert set(rows[0]) == {"series", "x", "y"} and float(rows[0]["y"]) > 0
 
-            name, body = _download(page, "[data-export-table=open-pipeline-by-stage-table]")
-            table = list(csv.reader(io.StringIO(body.decode())))
-            assert name == "open-pipeline-by-stage-table.csv"
-            assert table[0] == ["Stage", "Deals", "Amount"] and len(table) == shown.count() + 1
-            assert table[1][0] == shown.first.locator("td").first.inner_text().strip()
-        finally:
-            browser.close()
-    assert errors == []
+        name, body = _download(page, "[data-export-table=open-pipeline-by-stage-table]")
+        table = list(csv.reader(io.StringIO(body.decode())))
+        assert name == "open-pipeline-by-stage-table.csv"
+        assert table[0] == ["Stage", "Deals", "Amount"] and len(table) == shown.count() + 1
+        assert table[1][0] == shown.first.locator("td").first.inner_text().strip()
+    assert seen.errors == []

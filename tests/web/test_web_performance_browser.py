@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from test_web_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _require_chromium, server  # noqa: F401
+from test_web_browser import ARTIFACTS, logged_in_page, server  # noqa: F401
 
 from salesmind.core.db import Database
 from salesmind.data.models import Opportunity, OpportunityHistory, User
@@ -32,31 +32,18 @@ def _closed_deals(database: Database) -> None:
 
 
 def test_performance_pages_draw_in_chromium(sqlite_database: Database, server: tuple[str, Any]) -> None:  # noqa: F811
-    _require_chromium()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, book = server
     _closed_deals(sqlite_database)
-    ARTIFACTS.mkdir(exist_ok=True)
-    outside: list[str] = []
-    errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1360, "height": 900})
-            page.on("request", lambda r: None if r.url.startswith(base) else outside.append(r.url))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{base}/login?next=/performance%3Fstart%3D2024-01-01%26end%3D2025-03-01")
-            page.fill("input[name=email]", "ada@salesmind.test")
-            page.fill("input[name=password]", book.password)
-            page.click("button[type=submit]")
-            expect(page.locator('table[data-export="team-performance"]')).to_contain_text("Ann Archer")
-            page.click("text=Ann Archer")
-            expect(page.locator("#gaps")).to_contain_text("Win rate")
-            for chart in ("stage-chart", "trend-chart"):
-                expect(page.locator(f"#{chart} svg.main-svg").first).to_be_attached()
-            page.screenshot(path=str(ARTIFACTS / "web-performance-rep.png"), full_page=True)
-        finally:
-            browser.close()
-    assert outside == []
-    assert errors == []
+    team_page = "/performance%3Fstart%3D2024-01-01%26end%3D2025-03-01"
+    with logged_in_page(base, "ada@salesmind.test", book.password, team_page) as seen:
+        page = seen.page
+        expect(page.locator('table[data-export="team-performance"]')).to_contain_text("Ann Archer")
+        page.click("text=Ann Archer")
+        expect(page.locator("#gaps")).to_contain_text("Win rate")
+        for chart in ("stage-chart", "trend-chart"):
+            expect(page.locator(f"#{chart} svg.main-svg").first).to_be_attached()
+        page.screenshot(path=str(ARTIFACTS / "web-performance-rep.png"), full_page=True)
+    assert seen.outside == []
+    assert seen.errors == []
