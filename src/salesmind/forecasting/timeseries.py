@@ -3,7 +3,10 @@
 How :class:`EnsembleForecaster` works (every choice is made on the history only):
 
 1. **Members.** Each series of at least two seasons is forecast by statsforecast's AutoETS,
-   AutoARIMA, AutoTheta, DynamicOptimizedTheta, AutoCES and SeasonalNaive (``members=``).
+   AutoARIMA, AutoTheta, DynamicOptimizedTheta, AutoCES and SeasonalNaive, and by one LightGBM
+   model learned across all the series (``GlobalBoost``,
+   :mod:`salesmind.forecasting.global_model`; only when the series hold at least
+   ``global_model.MIN_ROWS`` training rows) (``members=``).
 2. **Rolling origin.** ``n_windows`` forecasts of ``horizon`` steps are made from the last
    ``n_windows`` origins (``step = horizon``) of the history (fewer steps for a series too short
    to keep two seasons before its first origin); each member's error in a series
@@ -14,9 +17,12 @@ How :class:`EnsembleForecaster` works (every choice is made on the history only)
    subset and combiner are used for every series (one choice pooled over series is far less
    noisy than a per-series pick from a few windows); with fewer than ``MIN_CV_POINTS`` errors in
    all, every member is averaged instead. ``members_`` names them per series,
-   ``candidate_errors_`` holds every candidate's score.
-4. **Intervals.** The ensemble's 80%/95% bounds are the means of its members' bounds. Their
-   coverage is measured on the cross-validation windows; when it is off by more than
+   ``candidate_errors_`` holds every candidate's score, ``cv_forecasts_`` every member's
+   forecasts in the windows.
+4. **Intervals.** The ensemble's 80%/95% bounds are its forecast minus and plus the mean
+   half-widths of its statistical members' own bounds (of every statistical member when
+   ``GlobalBoost``, which gives no interval, is the only one chosen). Their coverage is
+   measured on the cross-validation windows; when it is off by more than
    ``coverage_tolerance`` (3 points), the interval is made conformal: half-widths are rescaled
    by the empirical quantile of the normalised residual ``|y - mean| / half-width`` in the
    windows (split-conformal with a scale, pooled over series; only when the windows hold enough
@@ -29,6 +35,8 @@ How :class:`EnsembleForecaster` works (every choice is made on the history only)
 Non-negative histories (bookings) have their forecasts and bounds clipped at zero.
 Scale-out: per-series work runs in ``n_jobs`` processes, or on a Dask cluster when
 ``dask_client`` is given (:mod:`salesmind.forecasting.distributed`); both give the same numbers.
+The global member is one LightGBM fit on ``n_jobs`` threads in this process (about 2 million
+rows for 1,428 monthly series: under a minute), not spread over the cluster.
 """
 
 from __future__ import annotations
@@ -42,13 +50,16 @@ import numpy as np
 import pandas as pd
 
 from salesmind.core.errors import NotFittedError, UserInputError
+from salesmind.forecasting import global_model
+from salesmind.forecasting.global_model import GlobalBoostForecaster
 from salesmind.forecasting.intervals import calibrate_level
 
+GLOBAL = global_model.NAME
 DEFAULT_MEMBERS = ("AutoETS", "AutoARIMA", "AutoTheta", "DynamicOptimizedTheta", "AutoCES",
-                   "SeasonalNaive")
+                   "SeasonalNaive", GLOBAL)
 SHORT_MEMBERS = ("Naive", "HistoricAverage", "SES")
 #: Fewer cross-validation errors than this (over all series) and no choice is made: every member
-#: is averaged (choosing among 63 candidates on a handful of errors would fit noise).
+#: is averaged (choosing among 200 candidates on a handful of errors would fit noise).
 MIN_CV_POINTS = 24
 _Z = {80: 1.2815515655446004, 95: 1.959963984540054}
 
@@ -71,10 +82,10 @@ def make_models(names: tuple[str, ...] | list[str], season_length: int) -> list[
         "HistoricAverage": lambda: m.HistoricAverage(alias="HistoricAverage"),
         "SES": lambda: m.AutoETS(season_length=1, model="ANN", alias="SES"),
     }
-    unknown = [n for n in names if n not in factories]
+    unknown = [n for n in names if n not in factories and n != GLOBAL]
     if unknown:
         raise UserInputError(f"unknown forecasting model(s) {unknown}; known: {sorted(factories)}")
-    return [factories[n]() for n in names]
+    return [factories[n]() for n in names if n != GLOBAL]
 
 
 def check_history(history: pd.DataFrame) -> pd.DataFrame:
@@ -157,7 +168,9 @@ class EnsembleForecaster:
         self.conformal_factors_: dict[int, float] = {}
         self.coverage_cv_: dict[int, float] = {}
         self.cv_errors_ = pd.DataFrame(columns=["unique_id", "model", "scaled_error"])
+        self.cv_forecasts_ = pd.DataFrame()
         self.combiner_ = "mean"
+        self.width_members_: list[str] = []
         parts = []
         if len(long):
             parts.append(self._fit_long(long))
@@ -186,8 +199,8 @@ class EnsembleForecaster:
         return _run_here
 
     def _fit_long(self, long: pd.DataFrame) -> pd.DataFrame:
-        names, horizon, windows = list(self.members), self.horizon, self.n_windows
-        season = self.season_length
+        horizon, windows, season = self.horizon, self.n_windows, self.season_length
+        names = [n for n in self.members if n != GLOBAL]
         jobs = 1 if self.dask_client is not None else self.n_jobs
         task = partial(StatsTask, names, season, self.freq, jobs, list(self.levels))
         run = self._runner()
@@ -198,6 +211,12 @@ class EnsembleForecaster:
             ids = cv_h.index[cv_h == h]
             cv_parts.append(run(task(int(h), windows), long[long["unique_id"].isin(ids)]))
         fc = run(task(horizon, 0), long)
+        if GLOBAL in self.members:
+            with_global = self._add_global(long, fc, cv_parts, cv_h)
+            if with_global is not None:
+                fc, cv_parts = with_global
+                names.append(GLOBAL)
+        self.width_members_ = [n for n in names if n != GLOBAL]
         scales = long.groupby("unique_id")["y"].apply(lambda s: seasonal_scale(s.to_numpy(), season))
         if not cv_parts:  # no series long enough to cross-validate: all members, models' intervals
             for uid in lengths.index:
@@ -207,6 +226,7 @@ class EnsembleForecaster:
             return self._combine(fc)
         cv = pd.concat(cv_parts, ignore_index=True)
         cv["unique_id"] = cv["unique_id"].astype(str)
+        self.cv_forecasts_ = cv  # every member's forecast in every window, for audit and tests
         errors = {n: (cv[n] - cv["y"]).abs().groupby(cv["unique_id"]).mean() / scales for n in names}
         table = pd.DataFrame(errors).dropna(how="all").fillna(np.inf)  # series x member scaled error
         self.cv_errors_ = (table.rename_axis("unique_id").reset_index()
@@ -228,12 +248,12 @@ class EnsembleForecaster:
             subset, self.combiner_ = tuple(names), "mean"
         for uid in lengths.index:
             self.members_[str(uid)] = list(subset)
-        chosen_cv = cv["unique_id"].map(lambda u: self.members_[u])
+        self.width_members_ = [n for n in subset if n != GLOBAL] or self.width_members_
         cv_mean = _combine_columns(cv, list(subset), self.combiner_)
         methods = {}
         for level in self.levels:
-            lo = _row_mean(cv, chosen_cv, f"-lo-{level}")
-            hi = _row_mean(cv, chosen_cv, f"-hi-{level}")
+            lo_width, hi_width = _half_widths(cv, self.width_members_, level)
+            lo, hi = cv_mean - lo_width, cv_mean + hi_width
             result = calibrate_level(cv["y"].to_numpy(), cv_mean, lo, hi, level, self.coverage_tolerance)
             self.coverage_cv_[level] = result.coverage
             if result.method == "conformal":
@@ -244,8 +264,47 @@ class EnsembleForecaster:
             self.interval_method_[str(uid)] = label
         return self._combine(fc)
 
+    def _add_global(self, long: pd.DataFrame, fc: pd.DataFrame, cv_parts: list[pd.DataFrame],
+                    cv_h: pd.Series) -> tuple[pd.DataFrame, list[pd.DataFrame]] | None:
+        """``fc`` and the CV windows with the global member's column, or None if it cannot learn.
+
+        In window ``k`` of the cross-validation every series is cut where statsforecast cut it
+        (``(n_windows - k) * h`` values before its end, ``h`` its CV horizon) and one model is
+        learned from all the cut series, so it never sees a value after a series' cutoff.
+        """
+        model = self._global_model(self.horizon).fit(long)
+        if not model.usable:
+            return None
+        fc = _with_global(fc, model.predict(long))
+        if not cv_parts:
+            return fc, cv_parts
+        cv = pd.concat(cv_parts, ignore_index=True)
+        cv["unique_id"] = cv["unique_id"].astype(str)
+        ids = long["unique_id"].astype(str)
+        keep_h = cv_h.rename(index=str)
+        position = long.groupby(ids).cumcount().to_numpy()
+        length = ids.map(long.groupby(ids).size()).to_numpy()
+        step = ids.map(keep_h).fillna(0).to_numpy(int)
+        forecasts = []
+        for k in range(self.n_windows):
+            cut = length - (self.n_windows - k) * step
+            in_window = (step >= 1) & (position < cut)
+            history = long[in_window]
+            window_model = self._global_model(int(keep_h.max())).fit(history)
+            if not window_model.usable:
+                return None
+            predicted = window_model.predict(history)
+            predicted = predicted[predicted["h"] <= predicted["unique_id"].map(keep_h)]
+            forecasts.append(_with_global(cv[["unique_id", "ds"]], predicted, by_cutoff=history))
+        merged = cv.merge(pd.concat(forecasts, ignore_index=True), on=["unique_id", "ds"], how="left")
+        return fc, [merged]
+
+    def _global_model(self, horizon: int) -> GlobalBoostForecaster:
+        return GlobalBoostForecaster(freq=self.freq, season_length=self.season_length, horizon=horizon,
+                                     n_jobs=max(1, self.n_jobs))
+
     def _combine(self, fc: pd.DataFrame) -> pd.DataFrame:
-        """The chosen members' mean and bounds (rescaled where conformal) from member forecasts."""
+        """The chosen members' forecast and bands (rescaled where conformal) from member forecasts."""
         fc = fc.assign(unique_id=fc["unique_id"].astype(str))
         self.member_forecasts_ = fc  # every member's own forecast, for comparison and audit
         chosen = fc["unique_id"].map(lambda u: self.members_[u])
@@ -253,11 +312,12 @@ class EnsembleForecaster:
         out["mean"] = _row_mean(fc, chosen, "")
         if getattr(self, "combiner_", "mean") == "median":
             out["mean"] = fc[self.members_[out["unique_id"].iloc[0]]].median(axis=1).to_numpy()
+        widths = self.width_members_ or [n for n in self.members_[out["unique_id"].iloc[0]] if n != GLOBAL]
         for level in self.levels:
-            lo, hi = _row_mean(fc, chosen, f"-lo-{level}"), _row_mean(fc, chosen, f"-hi-{level}")
+            lo_width, hi_width = _half_widths(fc, widths, level)
             factor = self.conformal_factors_.get(level, 1.0)
-            out[f"lo_{level}"] = out["mean"] - factor * (out["mean"] - lo)
-            out[f"hi_{level}"] = out["mean"] + factor * (hi - out["mean"])
+            out[f"lo_{level}"] = out["mean"] - factor * lo_width
+            out[f"hi_{level}"] = out["mean"] + factor * hi_width
         return out
 
     def _fit_short(self, short: pd.DataFrame) -> pd.DataFrame:
@@ -332,6 +392,32 @@ def _row_mean(frame: pd.DataFrame, chosen: pd.Series, suffix: str) -> np.ndarray
             mask[i, position[n]] = True
     total = np.where(mask, values, 0.0).sum(axis=1)
     return total / mask.sum(axis=1)
+
+
+def _half_widths(frame: pd.DataFrame, names: list[str], level: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the mean distance of members ``names``' lower and upper ``level`` bounds from
+    their own forecasts."""
+    lower = np.column_stack([(frame[n] - frame[f"{n}-lo-{level}"]).to_numpy(float) for n in names])
+    upper = np.column_stack([(frame[f"{n}-hi-{level}"] - frame[n]).to_numpy(float) for n in names])
+    return lower.mean(axis=1), upper.mean(axis=1)
+
+
+def _with_global(frame: pd.DataFrame, predicted: pd.DataFrame,
+                 by_cutoff: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``frame`` (unique_id, ds, ...) with the global member's column, matched by step: the
+    ``h``-th date after the end of each series (of ``by_cutoff``'s series when given, else the
+    ``h``-th row of that series in ``frame``)."""
+    frame = frame.assign(unique_id=frame["unique_id"].astype(str))
+    if by_cutoff is None:
+        steps = frame.groupby("unique_id").cumcount() + 1
+        keyed = frame.assign(h=steps.to_numpy())
+        merged = keyed.merge(predicted, on=["unique_id", "h"], how="left")
+        return merged.drop(columns="h")
+    ends = by_cutoff.assign(unique_id=by_cutoff["unique_id"].astype(str)).groupby("unique_id")["ds"].max()
+    later = frame[frame["ds"] > frame["unique_id"].map(ends)]
+    later = later.sort_values(["unique_id", "ds"], kind="stable")
+    keyed = later.assign(h=later.groupby("unique_id").cumcount().to_numpy() + 1)
+    return keyed.merge(predicted, on=["unique_id", "h"], how="inner")[["unique_id", "ds", GLOBAL]]
 
 
 def _combine_columns(frame: pd.DataFrame, names: list[str], how: str) -> np.ndarray:
