@@ -109,6 +109,7 @@ def backtest(database: Database, quarters: list[tuple[date, date]], check_cut: i
                              "day": offset, "open_deals": len(deals), "actual": actual, **stage,
                              **{f"model_{k}": v for k, v in model.items()}, "previous_quarter": previous,
                              "stored_scores": int((deals["probability_source"] == "deal_score").sum()),
+                             "not_from_history": int((deals["state_source"] != "history").sum()),
                              "unscored": unscored, "train_rows": day_model.rows, "train_deals": day_model.deals,
                              "model_kind": day_model.model_kind, "model_seconds": seconds,
                              "mean_stage_p": float(deals["win_probability"].mean()) if len(deals) else np.nan,
@@ -191,14 +192,16 @@ def size_section(size: str) -> str:
             f"{r.p10:,.0f} - {r.p50:,.0f} - {r.p90:,.0f} | {r.model_p10:,.0f} - {r.model_p50:,.0f} - "
             f"{r.model_p90:,.0f} | {r.weighted:,.0f} | {r.model_weighted:,.0f} | {r.previous_quarter:,.0f} |")
     opened = frame["open_deals"]
-    checked = "every forecast day" if check >= len(frame) else f"the first {check} forecast day(s)"
+    checked = "every forecast day" if check >= len(frame) else f"the first of the {len(frame)} forecast days"
     return "\n".join([
         f"### {size.capitalize()} demo company: last {quarters} complete quarters", "",
         (f"Open deals per forecast day: {opened.min()}-{opened.max()} (median {opened.median():.0f}). Stored deal "
         f"scores dated on or before a forecast day: {int(frame['stored_scores'].sum())} (so the stage-rate run uses "
-        f"stage win rates only). Open deals the deal model could not score (kept their stage rate): "
-        f"{int(frame['unscored'].sum())}. Deal model fits: {frame['model_seconds'].sum():.0f} s in all "
-        f"({frame['model_seconds'].max():.0f} s at most, training plus scoring); the training rows cut from the "
+        f"stage win rates only). Open deals whose stage, amount and close date on the day are not from a history "
+        f"row dated by then: {int(frame['not_from_history'].sum())}. Open deals the deal model could not score "
+        f"(kept their stage rate): {int(frame['unscored'].sum())}. Deal model training plus scoring: "
+        f"{frame['model_seconds'].sum():.0f} s in all (median {frame['model_seconds'].median():.0f} s, at most "
+        f"{frame['model_seconds'].max():.0f} s per forecast day, on the shared machine); the training rows cut from the "
         f"full frame were checked equal to the frame the product builds as of the day on {checked}."), "",
         *summary_table(summary(frame), names), "", *detail, "",
         f"Wall time ({size}): {seconds:.0f} s.", ""])
