@@ -15,6 +15,9 @@ import sys
 import time
 from pathlib import Path
 
+from salesmind.core.db import Database
+from salesmind.core.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[1]
 #: ``SALESMIND_BENCH_DEMO_SIZE=small`` gives a quick smoke run of the same benchmark.
 SIZE = os.environ.get("SALESMIND_BENCH_DEMO_SIZE", "large")
@@ -67,6 +70,11 @@ def environment(folder: Path = CACHE) -> dict[str, str]:
     env.pop("SALESMIND_DATABASE_URL", None)
     env["SALESMIND_HOME"] = str(folder / "home")
     return env
+
+
+def cached_database(folder: Path = CACHE) -> Database:
+    """The cached company's database, opened in this process (only its ``SALESMIND_`` settings are used)."""
+    return Database(Settings.from_env({k: v for k, v in environment(folder).items() if k.startswith("SALESMIND_")}))
 
 
 def salesmind_command() -> list[str]:

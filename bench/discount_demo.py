@@ -201,11 +201,10 @@ def _cached_large() -> tuple[dict, str]:
     """Evaluate the cached large demo company (built once by ``bench/_large_demo.py``; its hidden skills are
     drawn again from the same seed)."""
     from bench._demo_truth import rep_skill
-    from bench._large_demo import CACHE, SEED, ensure_large_demo, environment
+    from bench._large_demo import CACHE, SEED, cached_database, ensure_large_demo
 
     ensure_large_demo()
-    settings = Settings.from_env({k: v for k, v in environment(CACHE).items() if k.startswith("SALESMIND_")})
-    database = Database(settings)
+    database = cached_database(CACHE)
     out = evaluate(database, rep_skill("large", SEED, DEMO_AS_OF))
     database.dispose()
     return out, f"cached in {CACHE.relative_to(CACHE.parents[2])}"

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from bench._large_demo import ROOT, environment
+from bench._large_demo import ROOT, cached_database
 from bench._pit_deal_scores import (
     all_training_rows,
     check_cut_matches,
@@ -32,7 +32,6 @@ from bench._pit_deal_scores import (
 from bench.manager_dashboard import ensure_demo
 from bench.scoring import machine
 from salesmind.core.db import Database
-from salesmind.core.settings import Settings
 from salesmind.forecasting.crm_data import closed_deals_frame, open_deals_frame
 from salesmind.forecasting.pipeline import PipelineSimulator
 
@@ -166,7 +165,7 @@ def company(size: str) -> Database:
     missing or stale, by ``salesmind demo`` as :mod:`bench.manager_dashboard` does); only read here."""
     folder = ROOT / "var" / "bench" / size
     ensure_demo(folder, size)
-    return Database(Settings.from_env({k: v for k, v in environment(folder).items() if k.startswith("SALESMIND_")}))
+    return cached_database(folder)
 
 
 def size_section(size: str) -> str:

@@ -91,9 +91,8 @@ class GlobalBoostForecaster:
         t = np.repeat(origins, steps)
         hh = np.tile(h, len(origins))
         target_idx = t + hh
-        keep = target_idx < n if known_only else np.ones(len(t), bool)
         lv = np.repeat(level, steps)
-        keep &= lv > 0 if known_only else True
+        keep = (target_idx < n) & (lv > 0) if known_only else np.ones(len(t), bool)
         first_pos = int(pos[0]) if len(pos) else 0
         features = np.column_stack([
             np.repeat(window / np.where(level > 0, level, 1.0)[:, None], steps, axis=0),

@@ -312,9 +312,8 @@ class EnsembleForecaster:
         out["mean"] = _row_mean(fc, chosen, "")
         if getattr(self, "combiner_", "mean") == "median":
             out["mean"] = fc[self.members_[out["unique_id"].iloc[0]]].median(axis=1).to_numpy()
-        widths = self.width_members_ or [n for n in self.members_[out["unique_id"].iloc[0]] if n != GLOBAL]
         for level in self.levels:
-            lo_width, hi_width = _half_widths(fc, widths, level)
+            lo_width, hi_width = _half_widths(fc, self.width_members_, level)
             factor = self.conformal_factors_.get(level, 1.0)
             out[f"lo_{level}"] = out["mean"] - factor * lo_width
             out[f"hi_{level}"] = out["mean"] + factor * hi_width
