@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import math
+from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
-from salesmind.data.models import Lead
+from salesmind.data.models import Activity, Lead
 from salesmind.features.frames import cut_at, load_events, rows_frame
 
 #: Behaviour windows in days.
@@ -19,6 +20,8 @@ _TYPES = ("web_visit", "email_opened", "email_clicked", "email_replied", "conten
           "webinar", "form_submit", "meeting", "call")
 _LEAD_COLUMNS = ["lead_id", "created_at", "converted_at", "first_response_at", "source", "industry",
                  "employees", "country", "region", "seniority", "title"]
+_TEXT_COLUMNS = ("source", "industry", "country", "region", "seniority")
+_EVENT_KINDS = (*_TYPES, "email_sent", "email_bounced", "email_unsubscribed")
 
 
 def _lead_rows(session: Session, lead_ids: Iterable[int] | None) -> pd.DataFrame:
@@ -51,8 +54,7 @@ def lead_features(session: Session, as_of: datetime | pd.Series,
 
 
 def _firmographics(leads: pd.DataFrame, cutoffs: pd.Series) -> dict[str, pd.Series]:
-    out: dict[str, pd.Series] = {col: leads[col].astype("string")
-                                 for col in ("source", "industry", "country", "region", "seniority")}
+    out: dict[str, pd.Series] = {col: leads[col].astype("string") for col in _TEXT_COLUMNS}
     out["employees"] = pd.to_numeric(leads["employees"], errors="coerce")
     out["has_title"] = leads["title"].notna() & (leads["title"].astype("string").str.len() > 0)
     out["lead_age_days"] = (cutoffs - leads["created_at"]).dt.total_seconds() / 86400.0
@@ -63,17 +65,20 @@ def _firmographics(leads: pd.DataFrame, cutoffs: pd.Series) -> dict[str, pd.Seri
 
 
 def _behaviour(events: pd.DataFrame, index: pd.Index) -> dict[str, np.ndarray]:
+    """Behaviour features of the leads in ``index`` from their cut events (a frame of ``cut_at``)."""
+    return _behaviour_arrays(index.get_indexer(events["entity_id"]), events["age_days"].to_numpy(float),
+                             events["type"].to_numpy(object), events["url"].to_numpy(object), len(index))
+
+
+def _behaviour_arrays(row: np.ndarray, age: np.ndarray, kind: np.ndarray, url: np.ndarray,
+                      n: int) -> dict[str, np.ndarray]:
+    """Behaviour features of ``n`` leads from one entry per event: the lead's row, age in days, type, url."""
     # Plain numpy counts per lead (bincount over the lead's row): the same numbers as pandas
     # groupbys, without their fixed cost per call, which dominated scoring one lead.
-    n = len(index)
-    row = index.get_indexer(events["entity_id"])
-    age = events["age_days"].to_numpy(float)
-    kind = events["type"].to_numpy(object)
-
     def count(mask: np.ndarray) -> np.ndarray:
         return np.bincount(row[mask], minlength=n)
 
-    is_kind = {k: kind == k for k in (*_TYPES, "email_sent", "email_bounced", "email_unsubscribed")}
+    is_kind = {k: kind == k for k in _EVENT_KINDS}
     out: dict[str, np.ndarray] = {}
     for days in LEAD_WINDOWS:
         recent = age <= days
@@ -81,12 +86,12 @@ def _behaviour(events: pd.DataFrame, index: pd.Index) -> dict[str, np.ndarray]:
             out[f"{k}_{days}d"] = count(recent & is_kind[k])
         out[f"events_{days}d"] = count(recent)
     visit = is_kind["web_visit"]
-    url = events["url"].fillna("").str.lower().to_numpy(object)
+    lower = [u.lower() if isinstance(u, str) else "" for u in url]
     for page in ("pricing", "demo"):
-        hit = visit & np.array([f"/{page}" in u for u in url], dtype=bool)
+        hit = visit & np.array([f"/{page}" in u for u in lower], dtype=bool)
         for days in (7, 30):
             out[f"{page}_page_visits_{days}d"] = count(hit & (age <= days))
-    out["distinct_pages_30d"] = _distinct_per_row(row, events["url"], visit & (age <= 30), n)
+    out["distinct_pages_30d"] = _distinct_per_row(row, url, visit & (age <= 30), n)
     # Engagement velocity: events per day in the last 14 days against the lead's own rate in the
     # 15-90 days before, smoothed so that a new lead with no history has a ratio near its rate.
     recent_rate = count(age <= 14) / 14
@@ -111,12 +116,58 @@ def _behaviour(events: pd.DataFrame, index: pd.Index) -> dict[str, np.ndarray]:
     return out
 
 
-def _distinct_per_row(row: np.ndarray, values: pd.Series, mask: np.ndarray, n: int) -> np.ndarray:
+def _distinct_per_row(row: np.ndarray, values: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
     """Distinct non-missing ``values`` per row among the masked events (``nunique``)."""
-    codes, _ = pd.factorize(values)
-    keep = mask & (codes >= 0)
-    pairs = np.unique(np.column_stack([row[keep], codes[keep]]), axis=0)
+    if not mask.any():
+        return np.zeros(n, dtype=np.int64)
+    codes, _ = pd.factorize(values[mask])
+    keep = codes >= 0
+    pairs = np.unique(np.column_stack([row[mask][keep], codes[keep]]), axis=0)
     return np.bincount(pairs[:, 0], minlength=n) if len(pairs) else np.zeros(n, dtype=np.int64)
+
+
+def lead_feature_record(session: Session, lead_id: int, as_of: datetime) -> dict[str, object] | None:
+    """The features of one lead as of ``as_of``, as plain Python values; None for an unknown or later lead.
+
+    The same keys, order and values as the lead's row of :func:`lead_features` (text is ``str`` or
+    None, numbers ``float`` with NaN for missing, counts ``int``, flags ``bool``), from two indexed
+    queries and no data frame, for requests that score one record.
+    """
+    as_of = as_of.replace(tzinfo=timezone.utc) if as_of.tzinfo is None else as_of.astimezone(timezone.utc)
+    conn = session.connection()
+    lead = conn.execute(_LEAD_ROW, {"lead_id": lead_id}).first()
+    if lead is None or lead.created_at is None or lead.created_at > as_of:
+        return None
+    events = conn.execute(_LEAD_EVENTS, {"lead_id": lead_id, "as_of": as_of}).all()
+    age = np.array([(as_of - occurred).total_seconds() / 86400.0 for _, occurred, _ in events], dtype=float)
+    kind = np.array([getattr(k, "value", k) for k, _, _ in events], dtype=object)
+    url = np.array([u for _, _, u in events], dtype=object)
+    behaviour = _behaviour_arrays(np.zeros(len(events), dtype=np.intp), age, kind, url, 1)
+    return _firmographic_record(lead, as_of) | {name: values[0].item() for name, values in behaviour.items()}
+
+
+_LEAD_ROW = select(Lead.created_at, Lead.first_response_at, Lead.title, Lead.employees,
+                   *(getattr(Lead, col) for col in _TEXT_COLUMNS)).where(Lead.id == bindparam("lead_id"))
+_LEAD_EVENTS = select(Activity.type, Activity.occurred_at, Activity.url) \
+    .where(Activity.lead_id == bindparam("lead_id"), Activity.occurred_at < bindparam("as_of"))
+
+
+def _firmographic_record(lead: Row, as_of: datetime) -> dict[str, object]:
+    """:func:`_firmographics` of one lead row as plain Python values."""
+    out: dict[str, object] = {col: _text(getattr(lead, col)) for col in _TEXT_COLUMNS}
+    out["employees"] = float(lead.employees) if lead.employees is not None else math.nan
+    out["has_title"] = lead.title is not None and len(lead.title) > 0
+    out["lead_age_days"] = (as_of - lead.created_at).total_seconds() / 86400.0
+    responded = lead.first_response_at is not None and lead.first_response_at < as_of
+    out["first_response_minutes"] = ((lead.first_response_at - lead.created_at).total_seconds() / 60.0
+                                     if responded else math.nan)
+    out["no_response_yet"] = not responded
+    return out
+
+
+def _text(value: object) -> str | None:
+    value = getattr(value, "value", value)
+    return None if value is None else str(value)
 
 
 #: Ages (days after creation) at which each lead is snapshot for training: the open book holds
