@@ -33,6 +33,8 @@ NUMBER_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 NUMBER_NOISE = re.compile(r"[,$€£%\s]")
 SENTINELS = (999.0, 9999.0, 99999.0, -1.0, -999.0)
 OTHER = "(other)"
+#: Scalars :func:`clean_small` reads as numbers (numpy's too: a record may come from an array).
+PLAIN_NUMBERS = (bool, int, float, np.integer, np.floating)
 
 
 @dataclass
@@ -193,7 +195,7 @@ class ColumnPreparer:
         small = len(X) <= SMALL_FRAME
         for spec in self.specs_:
             raw = X[spec.name] if spec.name in X.columns else pd.Series(np.nan, index=X.index)
-            cleaned = _clean_small(spec, raw.tolist()) if small else None
+            cleaned = clean_small(spec, raw.tolist()) if small else None
             out.update(self._features(spec, raw) if cleaned is None else self._features_small(spec, cleaned))
         return pd.DataFrame(out, index=X.index)
 
@@ -205,7 +207,7 @@ class ColumnPreparer:
         small = len(X) <= SMALL_FRAME
         for spec in self.specs_:
             raw = X[spec.name] if spec.name in X.columns else pd.Series(np.nan, index=X.index)
-            cleaned = _clean_small(spec, raw.tolist()) if small else None
+            cleaned = clean_small(spec, raw.tolist()) if small else None
             if cleaned is None:
                 out[spec.name] = self._clean(spec, raw)
             else:
@@ -242,7 +244,7 @@ class ColumnPreparer:
         return out
 
     def _features_small(self, spec: ColumnSpec, cleaned: list) -> dict[str, object]:
-        """:meth:`_features` from values cleaned by :func:`_clean_small`."""
+        """:meth:`_features` from values cleaned by :func:`clean_small`."""
         if spec.kind == "numeric":
             return {spec.name: np.array(cleaned, dtype=float)}
         dtype, codes = self._category_codes(spec)
@@ -265,19 +267,20 @@ class ColumnPreparer:
 
 def _text_or_missing(value: object) -> str | None | bool:
     """A plain value as :func:`_clean_text` sees it: stripped text, None when missing, False when unsure."""
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return None
     if isinstance(value, str):
         text = value.strip()
-    elif isinstance(value, (bool, int, float)):
+    elif isinstance(value, PLAIN_NUMBERS):
         text = str(value)
     else:
         return False
     return None if text.lower() in MISSING_TOKENS else text
 
 
-def _clean_small(spec: ColumnSpec, values: list) -> list | None:
-    """:meth:`ColumnPreparer._clean` in plain Python for a few values; None when a value needs pandas."""
+def clean_small(spec: ColumnSpec, values: list) -> list | None:
+    """:meth:`ColumnPreparer._clean` in plain Python for a few values (numbers as floats, NaN
+    when missing; categories as text, None when missing); None when a value needs pandas."""
     if spec.kind == "datetime":
         return None
     out: list = []
@@ -296,8 +299,8 @@ def _clean_small(spec: ColumnSpec, values: list) -> list | None:
                     if not NUMBER_TEXT.fullmatch(digits):
                         return None
                     number = float(digits)
-            elif value is None or isinstance(value, (bool, int, float)):
-                number = np.nan if value is None else float(value)
+            elif value is None or value is pd.NA or isinstance(value, PLAIN_NUMBERS):
+                number = np.nan if value is None or value is pd.NA else float(value)
             else:
                 return None
             out.append(np.nan if spec.sentinel is not None and number == spec.sentinel else number)

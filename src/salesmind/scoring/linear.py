@@ -99,6 +99,7 @@ class SplineLogistic:
         """Learn the encoders from ``features`` and the logistic weights from ``y``."""
         self.columns_ = list(features.columns)
         self.__dict__.pop("_plan_", None)
+        self.__dict__.pop("_terms_plan_", None)
         self.encoders_: dict[str, tuple] = {}
         for name in features.columns:
             col = features[name]
@@ -135,11 +136,19 @@ class SplineLogistic:
     def _numeric_parts(self, features: pd.DataFrame | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Spline basis ``(rows, numbers, splines)`` and missing flags ``(rows, numbers)`` of
         every numeric column at once: one quantile pass and one spline evaluation for all."""
+        ranks, missing = self._ranks(features)
+        if not ranks.shape[1]:
+            return np.zeros((len(features), 0, 0)), missing
+        return _spline_basis(self._numeric_plan()["spline"], ranks), missing
+
+    def _ranks(self, features: pd.DataFrame | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Training-quantile ranks ``(rows, numbers)`` of every numeric column (missing: the
+        median's rank) and the missing flags."""
         plan = self._numeric_plan()
         names = plan["names"]
         n = len(features)
         if not names:
-            return np.zeros((n, 0, 0)), np.zeros((n, 0), dtype=bool)
+            return np.zeros((n, 0)), np.zeros((n, 0), dtype=bool)
         values = np.full((n, len(names)), np.nan)
         if isinstance(features, np.ndarray):
             values[:] = features[:, plan["positions"]]
@@ -152,9 +161,7 @@ class SplineLogistic:
                 values[:, present] = block.apply(pd.to_numeric, errors="coerce").to_numpy(float)
         missing = np.isnan(values)
         filled = np.where(missing, plan["medians"], values)
-        ranks = quantile_ranks(filled, plan["quantiles"], plan["references"])
-        basis = plan["spline"].transform(ranks.reshape(-1, 1)).reshape(n, len(names), -1)
-        return basis, missing
+        return quantile_ranks(filled, plan["quantiles"], plan["references"]), missing
 
     def _numeric_plan(self) -> dict:
         """Per-numeric-column arrays stacked for :meth:`_numeric_parts` (built once, cached)."""
@@ -218,28 +225,88 @@ class SplineLogistic:
         if len(features) > ROWS_AT_ONCE:  # the spline basis of every column is held at once
             return np.vstack([self.contributions(features[start:start + ROWS_AT_ONCE])
                               for start in range(0, len(features), ROWS_AT_ONCE)])
-        coef = self.model_.coef_.ravel()
-        plan = self._numeric_plan()
-        basis, missing = self._numeric_parts(features)
+        return self._terms(features, *self._numeric_parts(features))
+
+    def _terms(self, features: pd.DataFrame | np.ndarray, basis: np.ndarray,
+               missing: np.ndarray) -> np.ndarray:
+        """:meth:`contributions` from the numeric columns' basis and missing flags."""
+        plan = self._terms_plan()
         out = np.zeros((len(features), len(self.columns_) + 1))
-        index = {name: i for i, name in enumerate(self.columns_)}
-        if plan["names"]:
-            k = basis.shape[2]
-            slices = [self.slices_[name] for name in plan["names"]]
-            spline_coef = np.array([coef[s.start:s.start + k] for s in slices])
-            flag_coef = np.array([coef[s.start + k] if flag else 0.0
-                                  for s, flag in zip(slices, plan["flags"])])
-            centres = np.array([self.centres_[name] for name in plan["names"]])
-            terms = np.einsum("npk,pk->np", basis, spline_coef) + missing * flag_coef - centres
-            out[:, [index[name] for name in plan["names"]]] = terms
-        for name, (kind, enc) in self.encoders_.items():
-            if kind == "category":
-                start = self.slices_[name].start
-                codes = self._category_codes(features, name, enc)
-                out[:, index[name]] = coef[start + enc.slot_[codes]] - self.centres_[name]
+        if plan["numbers"]:
+            terms = np.einsum("npk,pk->np", basis, plan["spline_coef"]) + missing * plan["flag_coef"] \
+                - plan["centres"]
+            out[:, plan["numbers"]] = terms
+        for name, enc, column, weights, centre in plan["categories"]:
+            out[:, column] = weights[enc.slot_[self._category_codes(features, name, enc)]] - centre
         out[:, -1] = self.base_value_
         return out
+
+    def _terms_plan(self) -> dict:
+        """The fitted weights :meth:`_terms` reads, arranged per column (built once, cached)."""
+        plan = self.__dict__.get("_terms_plan_")
+        if plan is not None:
+            return plan
+        coef = self.model_.coef_.ravel()
+        numeric = self._numeric_plan()
+        index = {name: i for i, name in enumerate(self.columns_)}
+        slices = [self.slices_[name] for name in numeric["names"]]
+        k = (slices[0].stop - slices[0].start - int(numeric["flags"][0])) if slices else 0
+        plan = {"numbers": [index[name] for name in numeric["names"]],
+                "spline_coef": np.array([coef[s.start:s.start + k] for s in slices]).reshape(len(slices), k),
+                "flag_coef": np.array([coef[s.start + k] if flag else 0.0
+                                       for s, flag in zip(slices, numeric["flags"])]),
+                "centres": np.array([self.centres_[name] for name in numeric["names"]]),
+                "categories": [(name, enc, index[name], coef[self.slices_[name]], self.centres_[name])
+                               for name, (kind, enc) in self.encoders_.items() if kind == "category"]}
+        self._terms_plan_ = plan
+        return plan
 
     def margin(self, features: pd.DataFrame | np.ndarray) -> np.ndarray:
         """The log-odds of the positive class."""
         return self.contributions(features).sum(axis=1)
+
+
+def _spline_basis(spline: SplineTransformer, ranks: np.ndarray) -> np.ndarray:
+    """The basis ``(rows, columns, splines)`` of every rank, in one spline evaluation."""
+    n, columns = ranks.shape
+    return spline.transform(ranks.reshape(-1, 1)).reshape(n, columns, -1)
+
+
+class SplineStack:
+    """The spline logistic members of one scorer (one per fold), evaluated together.
+
+    :meth:`contributions` gives ``[m.contributions(matrix) for m in members]`` with one quantile
+    pass and one spline evaluation for all members: for the few rows of a request, the fixed cost
+    of each numpy and scikit-learn call, not the arithmetic, is most of the time. The members
+    share their spline basis (uniform knots on the rank scale); the values are the same as
+    member by member (a test checks)."""
+
+    def __init__(self, members: list[SplineLogistic]) -> None:
+        self.members = members
+        plans = [m._numeric_plan() for m in members]
+        self.stacked = bool(members) and all(p["names"] for p in plans) and all(
+            np.array_equal(p["spline"].bsplines_[0].t, plans[0]["spline"].bsplines_[0].t) for p in plans)
+        if not self.stacked:
+            return
+        width = max(p["quantiles"].shape[1] for p in plans)
+
+        def padded(block: np.ndarray) -> np.ndarray:  # repeat the last knot: interp unchanged
+            return np.hstack([block, np.repeat(block[:, -1:], width - block.shape[1], axis=1)])
+
+        self.spline = plans[0]["spline"]
+        self.positions = np.concatenate([p["positions"] for p in plans])
+        self.medians = np.concatenate([p["medians"] for p in plans])
+        self.quantiles = np.vstack([padded(p["quantiles"]) for p in plans])
+        self.references = np.vstack([padded(p["references"]) for p in plans])
+        self.bounds = np.cumsum([len(p["names"]) for p in plans])[:-1]
+
+    def contributions(self, matrix: np.ndarray | pd.DataFrame) -> list[np.ndarray]:
+        """Each member's :meth:`SplineLogistic.contributions` of ``matrix``."""
+        if not self.stacked or len(matrix) > ROWS_AT_ONCE or not isinstance(matrix, np.ndarray):
+            return [m.contributions(matrix) for m in self.members]
+        values = matrix[:, self.positions]
+        missing = np.isnan(values)
+        ranks = quantile_ranks(np.where(missing, self.medians, values), self.quantiles, self.references)
+        basis = np.split(_spline_basis(self.spline, ranks), self.bounds, axis=1)
+        flags = np.split(missing, self.bounds, axis=1)
+        return [m._terms(matrix, b, f) for m, b, f in zip(self.members, basis, flags)]

@@ -8,7 +8,7 @@ probability in percent, rounded.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -57,6 +57,20 @@ def _describe(spec: ColumnSpec, value: object) -> tuple[str, str]:
     return str(value), f"{spec.name} is {value}"
 
 
+def _picked(row: np.ndarray, top: int) -> list[int]:
+    """Positions of the ``top`` strongest raising, then the ``top`` strongest lowering, terms."""
+    order = np.argsort(-np.abs(row), kind="stable")
+    ups = [j for j in order if row[j] >= MIN_EFFECT][:top]
+    downs = [j for j in order if row[j] <= -MIN_EFFECT][:top]
+    return ups + downs
+
+
+def _reason(spec: ColumnSpec, value: object, contribution: float) -> Reason:
+    shown, sentence = _describe(spec, value)
+    direction = "raises the score" if contribution > 0 else "lowers the score"
+    return Reason(spec.name, shown, float(contribution), f"{sentence} ({direction})")
+
+
 def explain_rows(contrib: pd.DataFrame,
                  values: pd.DataFrame | Callable[[list[str]], pd.DataFrame],
                  specs: list[ColumnSpec], top: int = 3) -> list[list[Reason]]:
@@ -67,25 +81,19 @@ def explain_rows(contrib: pd.DataFrame,
     by_name = {s.name: s for s in specs}
     columns = [c for c in contrib.columns if c != BASE_VALUE]
     matrix = contrib[columns].to_numpy()
-    picks = []
-    for row in matrix:
-        order = np.argsort(-np.abs(row), kind="stable")
-        ups = [j for j in order if row[j] >= MIN_EFFECT][:top]
-        downs = [j for j in order if row[j] <= -MIN_EFFECT][:top]
-        picks.append(ups + downs)
+    picks = [_picked(row, top) for row in matrix]
     quoted = [columns[j] for j in sorted({j for row in picks for j in row})]
     table = values(quoted) if callable(values) else values
     value_rows = table[quoted].to_dict("records")  # one conversion, not a row lookup per reason
-    out: list[list[Reason]] = []
-    for i, picked in enumerate(picks):
-        reasons = []
-        for j in picked:
-            name = columns[j]
-            shown, sentence = _describe(by_name[name], value_rows[i][name])
-            direction = "raises the score" if matrix[i, j] > 0 else "lowers the score"
-            reasons.append(Reason(name, shown, float(matrix[i, j]), f"{sentence} ({direction})"))
-        out.append(reasons)
-    return out
+    return [[_reason(by_name[columns[j]], value_rows[i][columns[j]], matrix[i, j]) for j in picked]
+            for i, picked in enumerate(picks)]
+
+
+def explain_row(contrib: np.ndarray, specs: list[ColumnSpec], values: Mapping[str, object],
+                top: int = 3) -> list[Reason]:
+    """:func:`explain_rows` for one row given as arrays: ``contrib`` holds one term per spec (in
+    ``specs`` order, base value excluded) and ``values`` each column's cleaned value by name."""
+    return [_reason(specs[j], values.get(specs[j].name), contrib[j]) for j in _picked(contrib, top)]
 
 
 def score_frame(proba: np.ndarray, reasons: list[list[Reason]], model_kind: str) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from salesmind.core.db import Database, transaction
 from salesmind.data.models import Activity, Lead, LeadStatus, ModelPrediction, ModelVersion, Opportunity, Outcome
 from salesmind.features import deal_features, lead_features
+from salesmind.features.leads import lead_feature_record
 from salesmind.scoring.crm import ID_COLUMNS, MODEL_NAMES, TIME_COLUMN, check_kind
 from salesmind.scoring.reasons import grade
 from salesmind.scoring.sentences import sentence
@@ -95,17 +96,27 @@ def served_model(version: ModelVersion, models_dir: Path) -> TabularScorer:
 
 def prediction_rows(session: Session, version: ModelVersion, kind: str, ids: Sequence[int],
                     now: datetime, models_dir: Path) -> list[dict]:
-    """Column values of the :class:`ModelPrediction` of each of ``ids`` that has features (not stored)."""
+    """Column values of the :class:`ModelPrediction` of each of ``ids`` that has features (not stored).
+
+    One lead (an API request, an event) takes the plain path: its features as one record
+    (:func:`~salesmind.features.leads.lead_feature_record`) scored by
+    :meth:`~salesmind.scoring.scorer.TabularScorer.score_record`, no data frames; the same
+    numbers as the batch path (a test checks)."""
     model = served_model(version, models_dir)
-    frame = feature_rows(session, kind, ids, now)
-    if frame.empty:
-        return []
-    proba, explained = model.score_explained(frame, top=3)
-    months = _close_month(session, frame[ID_COLUMNS[kind]].tolist(), now,
+    if kind == "lead" and len(ids) == 1:
+        record = lead_feature_record(session, int(ids[0]), now)
+        scored = [] if record is None else [(int(ids[0]), *model.score_record(record, top=3))]
+    else:
+        frame = feature_rows(session, kind, ids, now)
+        if frame.empty:
+            return []
+        proba, explained = model.score_explained(frame, top=3)
+        scored = list(zip(frame[ID_COLUMNS[kind]].tolist(), proba.tolist(), explained))
+    months = _close_month(session, [i for i, _, _ in scored], now,
                           (version.notes or {}).get("typical_days_to_close")) \
-        if kind == "opportunity" else {}
+        if kind == "opportunity" and scored else {}
     out = []
-    for entity_id, p, reasons in zip(frame[ID_COLUMNS[kind]].tolist(), proba.tolist(), explained):
+    for entity_id, p, reasons in scored:
         body: dict = {"positive": [sentence(r) for r in reasons if r.contribution > 0],
                       "negative": [sentence(r) for r in reasons if r.contribution < 0]}
         if kind == "opportunity":

@@ -37,7 +37,7 @@ Training scheme (no row is ever scored by a booster that learned from it):
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, Mapping
 
 import lightgbm as lgb
 import numpy as np
@@ -48,12 +48,12 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from salesmind.core.errors import UserInputError
 from salesmind.scoring.base import BaseScorer, group_by_source
 from salesmind.scoring.baselines import NaiveBayesScorer
-from salesmind.scoring.columns import ColumnPreparer
+from salesmind.scoring.columns import ColumnPreparer, clean_small
 from salesmind.scoring.calibration import Calibrator, choose_method, stacked_log_loss
 from salesmind.scoring.leaks import leak_warnings
-from salesmind.scoring.linear import SplineLogistic
+from salesmind.scoring.linear import SplineLogistic, SplineStack
 from salesmind.scoring.metrics import compute_metrics
-from salesmind.scoring.reasons import Reason, explain_rows, score_frame
+from salesmind.scoring.reasons import Reason, explain_row, explain_rows, score_frame
 
 MIN_ROWS, MIN_POSITIVES = 1000, 120
 GBM_KIND = "lightgbm (calibrated)"
@@ -112,7 +112,15 @@ class TabularScorer(BaseScorer):
         extra = (self.group_column,) if self.group_column else ()
         return ColumnPreparer(exclude=tuple(self.exclude) + extra, time_column=self.time_column)
 
+    #: Derived from the fitted state on first use (see :meth:`_members_on`, :meth:`_record_layout`).
+    _CACHES = ("_spline_stack_", "_record_layout_")
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in self._CACHES}
+
     def _fit(self, X: pd.DataFrame, y: np.ndarray) -> None:
+        for cache in self._CACHES:
+            self.__dict__.pop(cache, None)
         self.preparer_ = self._new_preparer().fit(X)
         self.notes_ = [f"column {c!r} not used: {why}"
                        for c, why in self.preparer_.dropped_.items()]
@@ -279,17 +287,27 @@ class TabularScorer(BaseScorer):
     def _per_member(self, features: pd.DataFrame, contributions: bool = False) -> list[np.ndarray]:
         """Per member, its blended margin; or, with ``contributions``, its blended terms
         (TreeSHAP and the linear member's, base value last), whose rows sum to that margin."""
+        return self._members_on(self._matrix(features), contributions)
+
+    def _members_on(self, matrix: np.ndarray | pd.DataFrame,
+                    contributions: bool = False) -> list[np.ndarray]:
+        """:meth:`_per_member` on the matrix LightGBM reads (see :meth:`_matrix`)."""
         weight_gbm, weight_linear, shift = self.blend_
-        matrix, threads = self._matrix(features), self._threads(len(features))
+        threads = self._threads(len(matrix))
         out = [weight_gbm * b.predict(matrix, raw_score=not contributions, pred_contrib=contributions,
                                       num_iteration=b.best_iteration, num_threads=threads)
                for b, _ in self.members_]
-        for k, linear in enumerate(self.linear_members_):
+        if not self.linear_members_:
+            return out
+        if "_spline_stack_" not in self.__dict__:
+            self._spline_stack_ = SplineStack(self.linear_members_)
+        linear = self._spline_stack_.contributions(matrix)
+        for k, terms in enumerate(linear):
             if contributions:
-                out[k] += weight_linear * linear.contributions(matrix)
+                out[k] += weight_linear * terms
                 out[k][:, -1] += shift
             else:
-                out[k] = out[k] + weight_linear * linear.margin(matrix) + shift
+                out[k] = out[k] + weight_linear * terms.sum(axis=1) + shift
         return out
 
     def _calibrated(self, margins: list[np.ndarray]) -> np.ndarray:
@@ -340,6 +358,64 @@ class TabularScorer(BaseScorer):
         X = self._drop_target(X)
         return proba, explain_rows(contrib, lambda columns: self._source_values(X, columns),
                                    self.preparer_.specs_, top)
+
+    def score_record(self, record: Mapping[str, object], top: int = 3) -> tuple[float, list[Reason]]:
+        """One record's calibrated probability and reasons, computed on its plain values.
+
+        The same numbers as :meth:`score_explained` of a one-row frame (a test checks), without
+        building frames: what a request scoring one lead needs. ``record`` maps source columns
+        to plain Python values (absent columns are missing). A model in cold start, a date
+        column, or a value the plain cleaning cannot read go through the frame path instead."""
+        self._check_fitted()
+        prepared = None if self.cold_start_ else self._prepared_record(record)
+        if prepared is None:
+            proba, reasons = self.score_explained(pd.DataFrame([dict(record)]), top)
+            return float(proba[0]), reasons[0]
+        matrix, cleaned = prepared
+        members = self._members_on(matrix, contributions=True)
+        proba = float(self._calibrated([c.sum(axis=1) for c in members])[0])
+        terms = np.mean(members, axis=0)[0]
+        layout = self._record_layout()
+        assert layout is not None
+        by_source = np.bincount(layout[1], weights=terms[:-1], minlength=len(self.preparer_.specs_))
+        return proba, explain_row(by_source, self.preparer_.specs_, cleaned, top)
+
+    def _record_layout(self) -> tuple[list[int], np.ndarray] | None:
+        """Where each source column's features start in LightGBM's matrix, and each feature's
+        source position; None when the plain path does not apply (a date column, or category
+        lists that differ from the boosters', which LightGBM would have to align). Cached."""
+        if "_record_layout_" not in self.__dict__:
+            specs = self.preparer_.specs_
+            trained = [list(c) for c in (self.members_[0][0].pandas_categorical or [])]
+            usable = (all(s.kind != "datetime" for s in specs)
+                      and trained == [list(s.categories or []) for s in specs if s.kind == "categorical"])
+            sizes = [len(s.features) for s in specs]
+            self._record_layout_ = (list(np.cumsum([0, *sizes[:-1]])),
+                                    np.repeat(np.arange(len(specs)), sizes)) if usable else None
+        return self._record_layout_
+
+    def _prepared_record(self, record: Mapping[str, object]) -> tuple[np.ndarray, dict[str, object]] | None:
+        """LightGBM's one-row matrix and each source column's cleaned value (as the reasons quote
+        it), the way :meth:`ColumnPreparer.transform` and :meth:`_matrix` build them; None when
+        the plain path does not apply."""
+        layout = self._record_layout()
+        if layout is None:
+            return None
+        row = np.full((1, len(self.preparer_.feature_names_)), np.nan)
+        cleaned: dict[str, object] = {}
+        for spec, start in zip(self.preparer_.specs_, layout[0]):
+            value = clean_small(spec, [record.get(spec.name)])
+            if value is None:
+                return None
+            cleaned[spec.name] = text = value[0]
+            if spec.kind == "numeric":
+                row[0, start] = text
+                continue
+            code = self.preparer_._category_codes(spec)[1].get(text, -1)
+            row[0, start] = code if code >= 0 else np.nan
+            if spec.frequencies is not None and text is not None:
+                row[0, start + 1] = spec.frequencies.get(text, np.nan)
+        return row, cleaned
 
     def _source_values(self, X: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         """:meth:`ColumnPreparer.source_values` of the named columns only (cleaning every
