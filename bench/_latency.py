@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.client
 import math
+import queue
+import random
 import threading
 import time
 from dataclasses import dataclass
@@ -87,3 +89,68 @@ def run_load(host: str, port: int, paths: Sequence[str], headers: dict[str, str]
         thread.join()
     seconds = time.perf_counter() - started
     return LoadResult([x for part in latencies for x in part], sum(failures), seconds, len(lists))
+
+
+def arrival_times(count: int, rate: float, seed: int = 0) -> list[float]:
+    """Seconds after the start at which ``count`` requests arrive at ``rate`` per second on
+    average, independently of each other (a Poisson process: exponential gaps)."""
+    if rate <= 0:
+        raise ValueError("rate must be positive")
+    rng = random.Random(seed)
+    out, t = [], 0.0
+    for _ in range(count):
+        t += rng.expovariate(rate)
+        out.append(t)
+    return out
+
+
+def run_open_load(host: str, port: int, paths: Sequence[str], headers: dict[str, str], rate: float,
+                  connections: int = 16, method: str = "POST", seed: int = 0,
+                  ok: Callable[[int], bool] = lambda status: status == 200) -> LoadResult:
+    """Requests that arrive at ``rate`` per second whatever the server's pace (open loop).
+
+    Each request is due at its arrival time (:func:`arrival_times`) and is sent by the first of
+    ``connections`` keep-alive connections that is free; its latency runs from the time it was
+    due, so time spent waiting for a free connection counts (a slow server cannot hide its
+    queue by slowing the clients down, as a closed loop does)."""
+    due = arrival_times(len(paths), rate, seed)
+    work: queue.Queue[tuple[str, float] | None] = queue.Queue()
+    latencies: list[float] = []
+    failures = [0]
+    lock = threading.Lock()
+
+    def sender() -> None:
+        conn = http.client.HTTPConnection(host, port, timeout=120)
+        while (item := work.get()) is not None:
+            path, when = item
+            try:
+                conn.request(method, path, body=b"", headers=headers)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection(host, port, timeout=120)
+                status = 0
+            elapsed = time.perf_counter() - when
+            with lock:
+                if ok(status):
+                    latencies.append(elapsed)
+                else:
+                    failures[0] += 1
+        conn.close()
+
+    threads = [threading.Thread(target=sender, daemon=True) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    started = time.perf_counter()
+    for path, offset in zip(paths, due):
+        wait = started + offset - time.perf_counter()
+        if wait > 0:
+            time.sleep(wait)
+        work.put((path, started + offset))
+    for _ in threads:
+        work.put(None)
+    for thread in threads:
+        thread.join()
+    return LoadResult(latencies, failures[0], time.perf_counter() - started, connections)

@@ -14,7 +14,7 @@ if str(ROOT) not in sys.path:  # ``bench`` is a top-level folder of the reposito
     sys.path.insert(0, str(ROOT))
 
 from bench._large_demo import cache_is_valid, code_fingerprint, expected_marker, write_marker  # noqa: E402
-from bench._latency import LoadResult, percentile, split_work  # noqa: E402
+from bench._latency import LoadResult, arrival_times, percentile, run_open_load, split_work  # noqa: E402
 from bench._train_sample import copy_sample, every_kth  # noqa: E402
 from salesmind.core.db import Database  # noqa: E402
 from salesmind.core.settings import Settings  # noqa: E402
@@ -115,3 +115,44 @@ def test_copy_sample_keeps_sampled_leads_and_only_their_activities(tmp_path: Pat
         n_activities = conn.execute("SELECT COUNT(*) FROM activities").fetchone()[0]
     assert picked == 10 and lead_ids == list(range(10, 101, 10))
     assert activity_leads == set(lead_ids) and n_activities == 40
+
+
+def test_arrival_times_are_a_poisson_process_at_the_rate() -> None:
+    times = arrival_times(20_000, rate=50.0, seed=1)
+    gaps = [b - a for a, b in zip([0.0, *times], times)]
+    assert all(g > 0 for g in gaps)
+    assert abs(sum(gaps) / len(gaps) - 1 / 50) < 0.03 / 50  # mean gap 1/rate
+    assert abs(sum(g > 1 / 50 for g in gaps) / len(gaps) - 0.3679) < 0.02  # P(gap > mean) = 1/e
+    with pytest.raises(ValueError):
+        arrival_times(3, rate=0)
+
+
+def test_open_load_counts_the_queue_a_slow_server_builds() -> None:
+    """A server that takes 20 ms a request, offered 200 requests/s on one connection: the wait
+    for the connection is part of each latency (a closed loop would report about 20 ms)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Slow(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            threading.Event().wait(0.02)
+            self.send_response(200 if self.path != "/bad" else 500)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        queued = run_open_load("127.0.0.1", port, ["/a"] * 30 + ["/bad"], {}, rate=200.0, connections=1)
+        spread = run_open_load("127.0.0.1", port, ["/a"] * 30, {}, rate=20.0, connections=4)
+    finally:
+        server.shutdown()
+    assert queued.failures == 1 and len(queued.latencies) == 30
+    assert max(queued.latencies) > 0.3  # 30 requests × 20 ms, arriving within ~0.15 s
+    assert spread.failures == 0 and max(spread.latencies) < 0.5 and min(spread.latencies) >= 0.02
