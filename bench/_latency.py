@@ -50,6 +50,20 @@ def split_work(items: Sequence[str], clients: int) -> list[list[str]]:
     return [list(items[i::clients]) for i in range(clients)]
 
 
+def _send(conn: http.client.HTTPConnection, method: str, path: str,
+          headers: dict[str, str]) -> tuple[http.client.HTTPConnection, int]:
+    """One request on a keep-alive connection: the connection to use next and the status (0 when
+    the request failed, and then a new connection)."""
+    try:
+        conn.request(method, path, body=b"", headers=headers)
+        response = conn.getresponse()
+        response.read()
+        return conn, response.status
+    except (OSError, http.client.HTTPException):
+        conn.close()
+        return http.client.HTTPConnection(conn.host, conn.port, timeout=120), 0
+
+
 def run_load(host: str, port: int, paths: Sequence[str], headers: dict[str, str],
              clients: int = 8, method: str = "POST",
              ok: Callable[[int], bool] = lambda status: status == 200) -> LoadResult:
@@ -64,15 +78,7 @@ def run_load(host: str, port: int, paths: Sequence[str], headers: dict[str, str]
         barrier.wait()
         for path in lists[i]:
             start = time.perf_counter()
-            try:
-                conn.request(method, path, body=b"", headers=headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection(host, port, timeout=120)
-                status = 0
+            conn, status = _send(conn, method, path, headers)
             elapsed = time.perf_counter() - start
             if ok(status):
                 latencies[i].append(elapsed)
@@ -123,15 +129,7 @@ def run_open_load(host: str, port: int, paths: Sequence[str], headers: dict[str,
         conn = http.client.HTTPConnection(host, port, timeout=120)
         while (item := work.get()) is not None:
             path, when = item
-            try:
-                conn.request(method, path, body=b"", headers=headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection(host, port, timeout=120)
-                status = 0
+            conn, status = _send(conn, method, path, headers)
             elapsed = time.perf_counter() - when
             with lock:
                 if ok(status):
