@@ -156,3 +156,32 @@ def test_open_load_counts_the_queue_a_slow_server_builds() -> None:
     assert queued.failures == 1 and len(queued.latencies) == 30
     assert max(queued.latencies) > 0.3  # 30 requests × 20 ms, arriving within ~0.15 s
     assert spread.failures == 0 and max(spread.latencies) < 0.5 and min(spread.latencies) >= 0.02
+
+
+def test_a_connection_closed_while_idle_is_reopened_not_failed() -> None:
+    """The server closes each connection after answering (as uvicorn does with idle ones): every
+    request still succeeds, on a new connection."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from bench._latency import run_load
+
+    class Closing(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            self.close_connection = True
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Closing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = run_load("127.0.0.1", server.server_address[1], ["/a"] * 10, {}, clients=1)
+    finally:
+        server.shutdown()
+    assert result.failures == 0 and len(result.latencies) == 10
