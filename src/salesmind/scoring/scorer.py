@@ -407,14 +407,14 @@ class TabularScorer(BaseScorer):
             value = clean_small(spec, [record.get(spec.name)])
             if value is None:
                 return None
-            cleaned[spec.name] = text = value[0]
+            cleaned[spec.name] = clean = value[0]
             if spec.kind == "numeric":
-                row[0, start] = text
+                row[0, start] = clean
                 continue
-            code = self.preparer_._category_codes(spec)[1].get(text, -1)
+            code = self.preparer_._category_codes(spec)[1].get(clean, -1)
             row[0, start] = code if code >= 0 else np.nan
-            if spec.frequencies is not None and text is not None:
-                row[0, start + 1] = spec.frequencies.get(text, np.nan)
+            if spec.frequencies is not None and clean is not None:
+                row[0, start + 1] = spec.frequencies.get(clean, np.nan)
         return row, cleaned
 
     def _source_values(self, X: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
