@@ -42,6 +42,13 @@ def _interp(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
     return np.where(below < 0, fp[:, 0], out)
 
 
+def _padded(knots: np.ndarray, width: int) -> np.ndarray:
+    """``knots`` (last axis) widened to ``width`` by repeating the last knot: interpolation on
+    them is unchanged, so columns with different numbers of quantiles can be stacked."""
+    extra = np.repeat(knots[..., -1:], width - knots.shape[-1], axis=-1)
+    return np.concatenate([knots, extra], axis=-1)
+
+
 def quantile_ranks(values: np.ndarray, quantiles: np.ndarray, references: np.ndarray) -> np.ndarray:
     """What ``QuantileTransformer(output_distribution="uniform").transform`` gives, for many
     columns in one call: ``values`` (rows, columns) without NaN, ``quantiles`` and
@@ -171,9 +178,6 @@ class SplineLogistic:
         numbers = [(name, enc) for name, (kind, enc) in self.encoders_.items() if kind == "number"]
         width = max((enc[2].quantiles_.shape[0] for _, enc in numbers), default=1)
 
-        def padded(values: np.ndarray) -> np.ndarray:  # repeat the last value: interp unchanged
-            return np.concatenate([values, np.repeat(values[-1:], width - len(values))])
-
         splines = [enc[3] for _, enc in numbers]
         knots = [s.bsplines_[0].t for s in splines]
         if any(not np.array_equal(k, knots[0]) for k in knots[1:]):
@@ -182,9 +186,9 @@ class SplineLogistic:
                 "positions": [self.columns_.index(name) for name, _ in numbers],
                 "medians": np.array([enc[0] for _, enc in numbers]),
                 "flags": np.array([enc[1] for _, enc in numbers], dtype=bool),
-                "quantiles": np.array([padded(enc[2].quantiles_[:, 0]) for _, enc in numbers]
+                "quantiles": np.array([_padded(enc[2].quantiles_[:, 0], width) for _, enc in numbers]
                                       ).reshape(len(numbers), width),
-                "references": np.array([padded(enc[2].references_) for _, enc in numbers]
+                "references": np.array([_padded(enc[2].references_, width) for _, enc in numbers]
                                        ).reshape(len(numbers), width),
                 "spline": splines[0] if splines else None}
         self._plan_ = plan
@@ -290,14 +294,11 @@ class SplineStack:
             return
         width = max(p["quantiles"].shape[1] for p in plans)
 
-        def padded(block: np.ndarray) -> np.ndarray:  # repeat the last knot: interp unchanged
-            return np.hstack([block, np.repeat(block[:, -1:], width - block.shape[1], axis=1)])
-
         self.spline = plans[0]["spline"]
         self.positions = np.concatenate([p["positions"] for p in plans])
         self.medians = np.concatenate([p["medians"] for p in plans])
-        self.quantiles = np.vstack([padded(p["quantiles"]) for p in plans])
-        self.references = np.vstack([padded(p["references"]) for p in plans])
+        self.quantiles = np.vstack([_padded(p["quantiles"], width) for p in plans])
+        self.references = np.vstack([_padded(p["references"], width) for p in plans])
         self.bounds = np.cumsum([len(p["names"]) for p in plans])[:-1]
 
     def contributions(self, matrix: np.ndarray | pd.DataFrame) -> list[np.ndarray]:
