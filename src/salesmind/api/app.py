@@ -15,15 +15,19 @@ from salesmind.core.errors import SalesmindError
 from salesmind.core.settings import Settings
 from salesmind.core.timeutil import Clock, SystemClock
 
-#: ``1`` (``salesmind serve`` sets it) runs the analytics cache warmer in each server process
+#: ``1`` (``salesmind serve`` sets it) runs :func:`_served` in each server process
 WARM_CACHE_ENV = "SALESMIND_WARM_CACHE"
 
 
 @asynccontextmanager
-async def _warm_analytics(_app: FastAPI) -> AsyncIterator[None]:
-    """Keep the manager analytics that viewers opened recently computed while the app runs."""
+async def _served(_app: FastAPI) -> AsyncIterator[None]:
+    """A served process: long-lived objects frozen for the garbage collector
+    (:func:`~salesmind.core.memory.freeze_long_lived`), and the manager analytics that viewers
+    opened recently kept computed while the app runs."""
     from salesmind.analytics.cache import CacheWarmer
+    from salesmind.core.memory import freeze_long_lived
 
+    freeze_long_lived()
     warmer = CacheWarmer().start()
     try:
         yield
@@ -37,7 +41,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     settings = settings or Settings.from_env()
     database = database or Database(settings)
     app = FastAPI(
-        lifespan=_warm_analytics if os.environ.get(WARM_CACHE_ENV) == "1" else None,
+        lifespan=_served if os.environ.get(WARM_CACHE_ENV) == "1" else None,
         title="salesmind",
         version=__version__,
         description="Self-hosted sales intelligence: CRM records, scores with reasons, forecasts.",

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from salesmind.core.memory import refreeze_if_frozen
 from salesmind.data.models import ModelVersion
 from salesmind.scoring.metrics import Metrics
 from salesmind.scoring.persist import load_model
@@ -33,6 +34,12 @@ def current_version(session: Session, name: str) -> ModelVersion | None:
                            .order_by(ModelVersion.id.desc())).first()
 
 
+def has_current_version(session: Session, name: str) -> bool:
+    """Whether ``name`` has a version serving (one indexed lookup; no row is loaded)."""
+    return session.scalar(select(ModelVersion.id).where(ModelVersion.name == name,
+                                                        ModelVersion.status == "current").limit(1)) is not None
+
+
 def list_versions(session: Session, name: str | None = None) -> list[ModelVersion]:
     """Every registered version (of ``name``, or of all models), newest first."""
     stmt = select(ModelVersion).order_by(ModelVersion.id.desc())
@@ -42,7 +49,9 @@ def list_versions(session: Session, name: str | None = None) -> list[ModelVersio
 
 
 def load_version(version: ModelVersion) -> TabularScorer:
-    """The scorer saved for ``version``; the last few loaded are kept (loading is slow)."""
+    """The scorer saved for ``version``; the last few loaded are kept (loading is slow), and
+    in a server, frozen for the garbage collector (:func:`~salesmind.core.memory.refreeze_if_frozen`):
+    a model's tens of thousands of objects would otherwise be walked by every full collection."""
     key = (version.name, version.version, version.path)
     if key in _loaded:
         _loaded.move_to_end(key)
@@ -51,6 +60,7 @@ def load_version(version: ModelVersion) -> TabularScorer:
     _loaded[key] = model
     while len(_loaded) > _CACHE_SIZE:
         _loaded.popitem(last=False)
+    refreeze_if_frozen()
     return model
 
 
