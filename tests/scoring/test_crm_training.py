@@ -13,7 +13,7 @@ from crm_demo import AS_OF, FAST, build_small_demo
 from salesmind.core.db import Database
 from salesmind.data.models import ModelPrediction, ModelVersion
 from salesmind.scoring.crm import MODEL_NAMES, train_crm_model, time_split, train_on_frame, training_frame
-from salesmind.scoring.registry import current_version
+from salesmind.scoring.registry import current_version, has_current_version
 from salesmind.scoring.rescoring import open_ids, rescore_all
 
 
@@ -75,6 +75,8 @@ def test_a_worse_candidate_is_rejected_and_the_current_version_stays(
     assert worse.notes["promotion"]["candidate_log_loss"] > worse.notes["promotion"]["current_log_loss"]
     with demo.sessions() as session:
         assert current_version(session, MODEL_NAMES["lead"]).version == lead_model.version
+        assert has_current_version(session, MODEL_NAMES["lead"])
+        assert not has_current_version(session, "no_such_model")
 
 
 def test_rescoring_the_book_stores_a_score_per_open_lead(demo: Database,

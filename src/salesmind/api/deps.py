@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Callable, Iterator
+from typing import Annotated, Awaitable, Callable, Iterator
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -25,7 +25,12 @@ def get_db_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_db_session)]
 
 
-def request_time(request: Request) -> datetime:
+# The dependencies that only look at what they are given are ``async``: FastAPI runs a plain
+# ``def`` dependency on its thread pool, and each such hop costs a request about 0.1 ms (more
+# under load), for work of a microsecond. The ones that query the database stay ``def``.
+
+
+async def request_time(request: Request) -> datetime:
     """The time now, from the app's clock (a fixed clock in tests)."""
     return request.app.state.clock.now()
 
@@ -49,7 +54,7 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
     return user
 
 
-def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
     """The caller, or 401."""
     if user is None:
         raise AuthenticationFailed("log in or send an API key")
@@ -67,10 +72,10 @@ def current_scope(user: CurrentUser, session: SessionDep) -> Scope:
 ScopeDep = Annotated[Scope, Depends(current_scope)]
 
 
-def require_roles(*roles: Role) -> Callable[[User], User]:
+def require_roles(*roles: Role) -> Callable[[User], Awaitable[User]]:
     """A dependency that lets only the given roles through."""
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:
         if user.role not in roles:
             raise PermissionDenied(f"this needs the role {' or '.join(r.value for r in roles)}")
         return user

@@ -31,7 +31,7 @@ from salesmind.data.records import get_record, model_for
 from salesmind.data.scope import Scope
 from salesmind.data.users import visible_users
 from salesmind.scoring.crm import MODEL_NAMES
-from salesmind.scoring.registry import current_version, list_versions  # noqa: F401 (the model pages list versions through this module)
+from salesmind.scoring.registry import current_version, has_current_version, list_versions  # noqa: F401 (the model pages list versions through this module)
 
 #: Record kinds that are scored, and the registry name of the model that scores each.
 SCORED_KINDS = MODEL_NAMES
@@ -159,7 +159,7 @@ def rescore(session: Session, scope: Scope, kind: str, ids: Sequence[int], *, no
     """Score visible records again with the current model; :class:`NoCurrentModel` when there is none."""
     wanted = check_in_scope(session, scope, kind, ids)
     name = SCORED_KINDS[kind]
-    if current_version(session, name) is None:
+    if not has_current_version(session, name):
         raise NoCurrentModel(f"no {name} model is trained yet: train and promote a {name} model, then rescore")
     from salesmind.scoring.rescoring import score_records  # looked up per call, so tests can stand in for it
 
