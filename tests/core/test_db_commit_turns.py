@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from salesmind.core import db as db_module
@@ -18,11 +19,12 @@ class CountingLock:
     def __init__(self) -> None:
         self.lock, self.taken = threading.Lock(), 0
 
-    def __enter__(self) -> None:
-        self.lock.acquire()
-        self.taken += 1
+    def acquire(self, timeout: float = -1) -> bool:
+        got = self.lock.acquire(timeout=timeout)
+        self.taken += got
+        return got
 
-    def __exit__(self, *exc: object) -> None:
+    def release(self) -> None:
         self.lock.release()
 
 
@@ -83,3 +85,68 @@ def test_a_session_that_already_wrote_commits_without_queueing(database: Databas
     for t in threads:
         t.join(timeout=20)
     assert sorted(done) == ["a", "b"] and _count(database) == 2
+
+
+def test_a_turn_taken_before_a_flush_lasts_until_the_commit_on_another_thread(
+        sqlite_database: Database) -> None:
+    """A request flushes to learn its ids and commits later, on another thread (FastAPI runs the
+    session dependency's exit there); a writer arriving in between queues for the turn instead of
+    sleeping in SQLite's busy handler, and gets it once the first has committed."""
+    database = sqlite_database
+    lock = db_module._SQLITE_WRITERS[database.engine]
+    order: list[str] = []
+    session = database.sessions()
+    session.scalar(select(func.count(Suppression.id)))  # a read: no write transaction yet
+    db_module.take_write_turn(session)
+    assert lock.locked()
+    session.add(Suppression(email_hash="a" * 64, reason="manual"))
+    session.flush()
+
+    def other() -> None:
+        with database.transaction() as s:
+            s.add(Suppression(email_hash="b" * 64, reason="manual"))
+        order.append("b committed")
+
+    waiting = threading.Thread(target=other)
+    waiting.start()
+    time.sleep(0.2)
+    assert waiting.is_alive() and not order  # queued behind the turn
+
+    def finish() -> None:
+        db_module.commit(session)
+        order.append("a committed")
+        session.close()
+
+    committer = threading.Thread(target=finish)
+    committer.start()
+    committer.join(5)
+    waiting.join(5)
+    assert order == ["a committed", "b committed"] and not lock.locked() and _count(database) == 2
+
+
+def test_a_turn_is_handed_on_after_a_rollback_and_not_taken_by_a_writing_transaction(
+        sqlite_database: Database) -> None:
+    database = sqlite_database
+    lock = db_module._SQLITE_WRITERS[database.engine]
+    with database.sessions() as session:
+        db_module.take_write_turn(session)
+        session.add(Suppression(email_hash="c" * 64, reason="manual"))
+        session.flush()
+        session.rollback()
+        assert not lock.locked()
+        session.add(Suppression(email_hash="d" * 64, reason="manual"))
+        session.flush()  # writes without a turn: holds SQLite's lock, so it must not queue
+        db_module.take_write_turn(session)
+        assert not lock.locked()
+        session.commit()
+    assert _count(database) == 1
+
+
+def test_a_write_turn_is_nothing_on_postgresql(database: Database) -> None:
+    if database.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite's turns are tested above")
+    with database.transaction() as session:
+        db_module.take_write_turn(session)
+        assert not session.info
+        session.add(Suppression(email_hash="e" * 64, reason="manual"))
+    assert _count(database) == 1

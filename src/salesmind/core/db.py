@@ -56,6 +56,11 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 #: One lock per SQLite engine: see :func:`commit`.
 _SQLITE_WRITERS: "weakref.WeakKeyDictionary[Engine, threading.Lock]" = weakref.WeakKeyDictionary()
+#: Where a session keeps the write turn it took (:func:`take_write_turn`) until its transaction ends.
+_TURN = "salesmind_write_turn"
+#: How long a thread queues for its turn before leaving the wait to SQLite's busy handler (a
+#: thread that already writes through another session would otherwise wait for itself forever).
+TURN_TIMEOUT_S = 30.0
 
 
 def commit(session: Session) -> None:
@@ -75,11 +80,44 @@ def commit(session: Session) -> None:
         session.commit()
         return
     raw = session.connection().connection.dbapi_connection
-    if (raw is not None and raw.in_transaction) or not (session.new or session.dirty or session.deleted):
-        session.commit()  # already holds SQLite's lock, or has nothing to write
+    if (_TURN in session.info or (raw is not None and raw.in_transaction)
+            or not (session.new or session.dirty or session.deleted)):
+        session.commit()  # has the turn, already holds SQLite's lock, or has nothing to write
         return
-    with lock:
+    queued = lock.acquire(timeout=TURN_TIMEOUT_S)  # past that, SQLite's busy handler decides
+    try:
         session.commit()
+    finally:
+        if queued:
+            lock.release()
+
+
+def take_write_turn(session: Session) -> None:
+    """On SQLite, queue for this process's write turn before ``session`` writes mid-transaction.
+
+    For code that must flush before its transaction ends (to learn the ids it wrote, say):
+    without a turn, the flush takes SQLite's write lock while other threads may hold it, and then
+    sleeps in SQLite's busy handler (see :func:`commit`). The turn is the lock :func:`commit`
+    queues on; it is held until the session's transaction ends (commit, rollback or close,
+    whichever thread does it), so the flush and the commit are one turn. Nothing happens on
+    PostgreSQL, when the session's transaction already writes, or when it already has the turn.
+    """
+    bind = session.get_bind()
+    lock = _SQLITE_WRITERS.get(bind) if isinstance(bind, Engine) else None
+    if lock is None or _TURN in session.info:
+        return
+    raw = session.connection().connection.dbapi_connection
+    if raw is not None and raw.in_transaction:
+        return  # it may hold SQLite's lock: queueing now could wait on a thread waiting for it
+    if lock.acquire(timeout=TURN_TIMEOUT_S):
+        session.info[_TURN] = lock
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _end_write_turn(session: Session, transaction) -> None:  # type: ignore[no-untyped-def]
+    """Hand the write turn on once the session's outermost transaction has ended."""
+    if transaction.parent is None and _TURN in session.info:
+        session.info.pop(_TURN).release()
 
 
 @contextmanager

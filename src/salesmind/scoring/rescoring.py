@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
-from salesmind.core.db import Database, transaction
+from salesmind.core.db import Database, take_write_turn, transaction
 from salesmind.data.models import Activity, Lead, LeadStatus, ModelPrediction, ModelVersion, Opportunity, Outcome
 from salesmind.features import deal_features, lead_features
 from salesmind.features.leads import lead_feature_record
@@ -78,6 +78,7 @@ def score_records(session: Session, kind: str, ids: Sequence[int], *, now: datet
 def _score_with(session: Session, version: ModelVersion, kind: str, ids: Sequence[int],
                 now: datetime, models_dir: Path) -> list[ModelPrediction]:
     out = [ModelPrediction(**row) for row in prediction_rows(session, version, kind, ids, now, models_dir)]
+    take_write_turn(session)  # the flush below writes before the request ends: queue for SQLite
     session.add_all(out)
     session.flush()
     return out
