@@ -50,7 +50,7 @@ TRAIN_LEADS = int(os.environ.get("SALESMIND_BENCH_TRAIN_LEADS", "10000"))
 CLIENTS, REQUESTS, WARMUP, SEQUENTIAL = 8, 1000, 100, 100
 #: Open loop: requests arriving independently at these rates (per second), OPEN_REQUESTS at each,
 #: sent over up to OPEN_CONNECTIONS connections.
-OPEN_RATES, OPEN_REQUESTS, OPEN_CONNECTIONS = (20.0, 40.0, 60.0), 600, 16
+OPEN_RATES, OPEN_REQUESTS, OPEN_CONNECTIONS = (20.0, 40.0, 60.0), 1000, 16
 #: Leads timed in process (no HTTP) for the reference rows of the single-record table.
 IN_PROCESS = 300
 #: Leads whose TreeSHAP contributions are timed for the reference (all of them takes minutes).
@@ -212,6 +212,7 @@ def api(database: Database, env: dict[str, str] | None = None, logs: Path = CACH
     arriving = [f"/api/scores/lead/{i}/rescore" for i in rng.choices(ids, k=OPEN_REQUESTS)]
     opened: dict[tuple[int, float], LoadResult] = {}
     with _served(env, logs, workers=1) as port:
+        _into_page_cache(CACHE / "home" / "salesmind.db")
         say(f"warm-up: {WARMUP} requests")
         warm = run_load("127.0.0.1", port, paths[:WARMUP], headers, clients=CLIENTS)
         if warm.failures:
@@ -223,6 +224,7 @@ def api(database: Database, env: dict[str, str] | None = None, logs: Path = CACH
         opened |= _open_loads(port, arriving, headers, workers=1)
     workers = max(os.cpu_count() or 1, 2)
     with _served(env, logs, workers=workers) as port:
+        _into_page_cache(CACHE / "home" / "salesmind.db")
         say(f"{workers} server processes: warm-up, then {CLIENTS} clients: {REQUESTS} requests")
         run_load("127.0.0.1", port, paths[:WARMUP], headers, clients=CLIENTS)
         spread = run_load("127.0.0.1", port, paths[WARMUP + SEQUENTIAL:], headers, clients=CLIENTS)
@@ -238,10 +240,20 @@ def _open_loads(port: int, paths: list[str], headers: dict[str, str],
     :func:`bench._latency.run_open_load`), keyed by (server processes, rate)."""
     out = {}
     for rate in OPEN_RATES:
+        _into_page_cache(CACHE / "home" / "salesmind.db")
         say(f"{workers} server process(es): {len(paths)} requests arriving at {rate:g}/s")
         out[(workers, rate)] = run_open_load("127.0.0.1", port, paths, headers, rate=rate,
                                              connections=OPEN_CONNECTIONS, seed=int(rate))
     return out
+
+
+def _into_page_cache(path: Path, chunk: int = 1 << 24) -> None:
+    """Read ``path`` once so its pages start in the OS page cache, as a server's database file
+    does after it has run a while (this VM keeps only part of a 7 GB file, and not for long)."""
+    say(f"reading {path.name} into the page cache")
+    with path.open("rb", buffering=0) as handle:
+        while handle.read(chunk):
+            pass
 
 
 @contextmanager
@@ -368,8 +380,14 @@ of the contributions, so no second predict), the linear members' terms for every
 quantile pass and one spline evaluation, sentences for the quoted columns only, then one INSERT.
 The model is loaded once per process and reloaded when another version is promoted. Scoring
 reads without flushing, so on SQLite the write lock is held for that INSERT and the commit only,
-and the threads of one server process take turns to commit instead of sleeping in SQLite's busy
-handler.
+and the threads of one server process queue for that turn (`take_write_turn`) instead of sleeping
+in SQLite's busy handler. The server process freezes its long-lived objects (modules, app, models)
+for Python's garbage collector at startup and after loading a model, so a full collection (about
+150 ms over them) does not stall whichever request runs at that moment. Before each load the
+database file is read once, so its pages start in the OS page cache as on a server that has been
+running; this VM keeps only part of the 7 GB file cached and drops it quickly, so requests for
+random leads late in a run may still read from disk. The load generator runs with its own garbage
+collector off, so its pauses are not counted as the server's.
 
 Failed requests: {served['warm_failures']} of the warm-up, and as counted above; last server errors:
 {"; ".join(f"`{e.strip()[:160]}`" for e in served['errors']) or "none"}.

@@ -185,3 +185,21 @@ def test_a_connection_closed_while_idle_is_reopened_not_failed() -> None:
     finally:
         server.shutdown()
     assert result.failures == 0 and len(result.latencies) == 10
+
+
+def test_the_load_generator_measures_with_its_collector_off_and_restores_it() -> None:
+    import gc
+
+    from bench._latency import _no_collector_pauses
+
+    assert gc.isenabled()
+    with _no_collector_pauses():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with _no_collector_pauses():
+            pass
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
