@@ -275,6 +275,20 @@ def _served(env: dict[str, str], logs: Path, workers: int) -> Iterator[int]:
                 server.kill()
 
 
+def held_rates(opened: dict[tuple[int, float], LoadResult], goal_ms: float = 20.0) -> dict[int, float]:
+    """Per number of server processes, the highest arrival rate up to which every measured rate
+    kept p99 under ``goal_ms`` (0 when the lowest did not): a rate that passed above one that
+    failed does not count."""
+    out: dict[int, float] = {}
+    for procs in sorted({p for p, _ in opened}):
+        out[procs] = 0.0
+        for rate in sorted(r for p, r in opened if p == procs):
+            if opened[(procs, rate)].summary_ms()["p99"] >= goal_ms:
+                break
+            out[procs] = rate
+    return out
+
+
 def _latency_row(label: str, result: LoadResult) -> str:
     s = result.summary_ms()
     return (f"| {label} | {len(result.latencies) + result.failures:,} | {result.failures} | "
@@ -291,7 +305,7 @@ def _local_row(label: str, seconds: list[float]) -> str:
 def section(marker: dict, counts: dict, trained: dict, scored: dict, served: dict, load_start: str) -> str:
     """The markdown section written to docs/benchmarks.md."""
     open_n, rescore_s = scored["open"], scored["rescore_s"]
-    rate = open_n / rescore_s
+    leads_per_s = open_n / rescore_s
     lgb_rate = open_n / scored["lgb_s"]
     full_rows = trained["rows"] * counts["leads"] / max(trained["leads"], 1)
     phases = scored["phases"]
@@ -303,13 +317,15 @@ def section(marker: dict, counts: dict, trained: dict, scored: dict, served: dic
         f"| {procs} | {rate:g} | {len(r.latencies) + r.failures:,} | {r.failures} | {r.summary_ms()['p50']:.1f} | "
         f"{r.summary_ms()['p95']:.1f} | {r.summary_ms()['p99']:.1f} | {r.summary_ms()['max']:.1f} |"
         for (procs, rate), r in sorted(served["open"].items()))
-    met = [(rate, procs) for (procs, rate), r in served["open"].items() if r.summary_ms()["p99"] < 20]
     closed_p99 = min(loaded.summary_ms()["p99"], spread.summary_ms()["p99"])
-    if met:
-        rate, procs = max(met)
-        verdict = f"met up to {rate:g} requests/s"
-        goal_detail = (f"p99 stays under 20 ms with requests arriving at up to {rate:g}/s ({procs} server "
-                       f"process(es)); not with {CLIENTS} closed-loop clients (p99 {closed_p99:.0f} ms).")
+    held = held_rates(served["open"])
+    if any(held.values()):
+        procs, top = max(held.items(), key=lambda kv: (kv[1], -kv[0]))
+        verdict = f"met up to {top:g} requests/s"
+        goal_detail = (f"p99 stays under 20 ms at every rate up to {top:g} arrivals/s with {procs} server "
+                       f"process(es) ({'; '.join(f'{p} process(es): up to {r:g}/s' for p, r in sorted(held.items()))}, "
+                       f"0 meaning not even at the lowest rate); not with {CLIENTS} closed-loop clients "
+                       f"(p99 {closed_p99:.0f} ms).")
     else:
         verdict = "not met"
         best = min(served["open"].items(), key=lambda kv: kv[1].summary_ms()["p99"])
@@ -344,7 +360,7 @@ features from the database, probability, 3+3 reasons per lead, one stored predic
 
 | step | leads | seconds | leads/s | vs. LightGBM predict |
 |---|---|---|---|---|
-| rescoring, end to end | {scored['scored']:,} | {rescore_s:.1f} | {rate:,.0f} | {rescore_s / scored['lgb_s']:,.0f}× |
+| rescoring, end to end | {scored['scored']:,} | {rescore_s:.1f} | {leads_per_s:,.0f} | {rescore_s / scored['lgb_s']:,.0f}× |
 | features only (`lead_features`, chunks of {RESCORE_CHUNK:,}) | {open_n:,} | {scored['features_s']:.1f} | {open_n / scored['features_s']:,.0f} | {scored['features_s'] / scored['lgb_s']:,.0f}× |
 | column preparation (`preparer_.transform`) | {open_n:,} | {scored['transform_s']:.1f} | {open_n / scored['transform_s']:,.0f} | {scored['transform_s'] / scored['lgb_s']:,.1f}× |
 | calibrated probability (`predict_proba`, incl. preparation) | {open_n:,} | {scored['proba_s']:.1f} | {open_n / scored['proba_s']:,.0f} | {scored['proba_s'] / scored['lgb_s']:,.1f}× |
@@ -394,7 +410,7 @@ Failed requests: {served['warm_failures']} of the warm-up, and as counted above;
 
 **Requests arriving independently (open loop).** A closed loop of {CLIENTS} clients measures a
 saturated server: each client sends its next request the moment the last is answered. Events and
-API calls from a CRM arrive on their own schedule instead, so here {OPEN_REQUESTS} requests arrive at
+API calls from a CRM arrive on their own schedule instead, so here {OPEN_REQUESTS:,} requests arrive at
 random (Poisson) times at a fixed average rate over up to {OPEN_CONNECTIONS} connections, and each
 latency runs from the moment its request was due (waiting for a free connection counts):
 

@@ -203,3 +203,15 @@ def test_the_load_generator_measures_with_its_collector_off_and_restores_it() ->
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()
+
+
+def test_held_rates_stop_at_the_first_rate_that_missed_the_goal() -> None:
+    from bench.scoring_speed import held_rates
+
+    def result(p99_ms: float) -> LoadResult:
+        return LoadResult([p99_ms / 1000] * 10, 0, 1.0, 1)
+
+    opened = {(1, 20.0): result(15), (1, 40.0): result(25), (1, 60.0): result(18),
+              (2, 20.0): result(30), (2, 40.0): result(10)}
+    assert held_rates(opened) == {1: 20.0, 2: 0.0}
+    assert held_rates({(1, 20.0): result(5), (1, 40.0): result(19.9)}) == {1: 40.0}
