@@ -50,3 +50,12 @@ def test_not_fitted_explain_and_contributions() -> None:
     for call in (model.contributions, model.raw_margin, model.explain, model.predict_frame):
         with pytest.raises(NotFittedError):
             call(frame)
+
+
+def test_naive_bayes_scores_and_explains_in_one_pass_with_the_same_numbers(leads: pd.DataFrame) -> None:
+    model = NaiveBayesScorer(**COMMON).fit(leads)
+    rows = leads.head(100)
+    proba, contrib = model.scored(rows)
+    np.testing.assert_array_equal(proba, model.predict_proba(rows)[:, 1])
+    pd.testing.assert_frame_equal(contrib, model.contributions(rows))
+    np.testing.assert_allclose(model.calibrator_.predict(contrib.sum(axis=1).to_numpy()), proba)

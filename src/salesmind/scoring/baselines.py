@@ -61,10 +61,17 @@ class NaiveBayesScorer(BaseScorer):
 
     def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
         """Log-odds term of each source column per row, plus the prior as the base value."""
+        return self.scored(X)[1]
+
+    def scored(self, X: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+        """Probability of the positive outcome and :meth:`contributions`, binning once (the
+        probability is the calibrated sum of the contributions)."""
         self._check_fitted()
-        codes = self.binner_.transform(self.preparer_.transform(self._drop_target(X)))
+        X = self._drop_target(X)
+        codes = self.binner_.transform(self.preparer_.transform(X))
         contrib = self.table_.contributions(codes)
-        return group_by_source(contrib, list(codes.columns), self.preparer_.source_of_, X.index)
+        return (self.calibrator_.predict(contrib.sum(1)),
+                group_by_source(contrib, list(codes.columns), self.preparer_.source_of_, X.index))
 
     def _positive_proba(self, X: pd.DataFrame) -> np.ndarray:
         codes = self.binner_.transform(self.preparer_.transform(X))

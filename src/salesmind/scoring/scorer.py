@@ -339,7 +339,7 @@ class TabularScorer(BaseScorer):
         self._check_fitted()
         X = self._drop_target(X)
         if self.cold_start_:
-            return self.fallback_._positive_proba(X), self.fallback_.contributions(X)
+            return self.fallback_.scored(X)
         features = self.preparer_.transform(X)
         members = self._per_member(features, contributions=True)
         proba = self._calibrated([c.sum(axis=1) for c in members])
