@@ -209,10 +209,11 @@ def api(database: Database, env: dict[str, str] | None = None, logs: Path = CACH
     paths = [f"/api/scores/lead/{i}/rescore" for i in picked]
     headers = {"Authorization": f"Bearer {key}", "Content-Length": "0"}
     (logs / "serve.log").write_text("")
+    db_file = Path(str(database.engine.url.database))
     arriving = [f"/api/scores/lead/{i}/rescore" for i in rng.choices(ids, k=OPEN_REQUESTS)]
     opened: dict[tuple[int, float], LoadResult] = {}
     with _served(env, logs, workers=1) as port:
-        _into_page_cache(CACHE / "home" / "salesmind.db")
+        _into_page_cache(db_file)
         say(f"warm-up: {WARMUP} requests")
         warm = run_load("127.0.0.1", port, paths[:WARMUP], headers, clients=CLIENTS)
         if warm.failures:
@@ -221,26 +222,27 @@ def api(database: Database, env: dict[str, str] | None = None, logs: Path = CACH
         single = run_load("127.0.0.1", port, paths[WARMUP:WARMUP + SEQUENTIAL], headers, clients=1)
         say(f"{CLIENTS} clients: {REQUESTS} requests")
         loaded = run_load("127.0.0.1", port, paths[WARMUP + SEQUENTIAL:], headers, clients=CLIENTS)
-        opened |= _open_loads(port, arriving, headers, workers=1)
+        opened |= _open_loads(port, arriving, headers, workers=1, db_file=db_file)
     workers = max(os.cpu_count() or 1, 2)
     with _served(env, logs, workers=workers) as port:
-        _into_page_cache(CACHE / "home" / "salesmind.db")
+        _into_page_cache(db_file)
         say(f"{workers} server processes: warm-up, then {CLIENTS} clients: {REQUESTS} requests")
         run_load("127.0.0.1", port, paths[:WARMUP], headers, clients=CLIENTS)
         spread = run_load("127.0.0.1", port, paths[WARMUP + SEQUENTIAL:], headers, clients=CLIENTS)
-        opened |= _open_loads(port, arriving, headers, workers=workers)
+        opened |= _open_loads(port, arriving, headers, workers=workers, db_file=db_file)
     errors = [line for line in (logs / "serve.log").read_text().splitlines() if "Error" in line]
     return {"single": single, "loaded": loaded, "warm_failures": warm.failures, "errors": errors[-3:],
             "local": local, "spread": spread, "workers": workers, "open": opened}
 
 
-def _open_loads(port: int, paths: list[str], headers: dict[str, str],
-                workers: int) -> dict[tuple[int, float], LoadResult]:
+def _open_loads(port: int, paths: list[str], headers: dict[str, str], workers: int,
+                db_file: Path) -> dict[tuple[int, float], LoadResult]:
     """Open-loop runs at each of OPEN_RATES (requests arriving independently, see
-    :func:`bench._latency.run_open_load`), keyed by (server processes, rate)."""
+    :func:`bench._latency.run_open_load`), keyed by (server processes, rate); ``db_file`` is read
+    into the page cache before each."""
     out = {}
     for rate in OPEN_RATES:
-        _into_page_cache(CACHE / "home" / "salesmind.db")
+        _into_page_cache(db_file)
         say(f"{workers} server process(es): {len(paths)} requests arriving at {rate:g}/s")
         out[(workers, rate)] = run_open_load("127.0.0.1", port, paths, headers, rate=rate,
                                              connections=OPEN_CONNECTIONS, seed=int(rate))

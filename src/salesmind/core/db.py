@@ -63,6 +63,12 @@ _TURN = "salesmind_write_turn"
 TURN_TIMEOUT_S = 30.0
 
 
+def _writer_lock(session: Session) -> threading.Lock | None:
+    """The write lock of the SQLite engine ``session`` is bound to; None on PostgreSQL."""
+    bind = session.get_bind()
+    return _SQLITE_WRITERS.get(bind) if isinstance(bind, Engine) else None
+
+
 def commit(session: Session) -> None:
     """Commit; on SQLite, threads of this process take turns to write.
 
@@ -74,8 +80,7 @@ def commit(session: Session) -> None:
     waits on the queue while holding what the thread ahead of it needs; so does one with nothing
     to write.
     """
-    bind = session.get_bind()
-    lock = _SQLITE_WRITERS.get(bind) if isinstance(bind, Engine) else None
+    lock = _writer_lock(session)
     if lock is None or not session.in_transaction():
         session.commit()
         return
@@ -102,8 +107,7 @@ def take_write_turn(session: Session) -> None:
     whichever thread does it), so the flush and the commit are one turn. Nothing happens on
     PostgreSQL, when the session's transaction already writes, or when it already has the turn.
     """
-    bind = session.get_bind()
-    lock = _SQLITE_WRITERS.get(bind) if isinstance(bind, Engine) else None
+    lock = _writer_lock(session)
     if lock is None or _TURN in session.info:
         return
     raw = session.connection().connection.dbapi_connection
